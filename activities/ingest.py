@@ -1,0 +1,378 @@
+"""The only writer of activities, entities and their links.
+
+The API, the demo data and every import path call :func:`ingest_records` with data that a
+serializer has already checked for shape. This module owns the rules: the supporter must exist,
+activities are matched by ``external_id``, entities by ``(source, external_id)``, an upsert
+overwrites only the fields it carries, a replay without ``upsert`` must be identical, and an
+activity never moves to another supporter.
+
+A call runs in one transaction and issues a fixed number of SQL queries however many
+activities it carries: every read and write is one set-based statement.
+"""
+
+import hashlib
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from activities.models import Activity, ActivityEntity, ActivityEntityLink
+from movement.api import Conflict, NotFound
+from supporters.models import Supporter
+
+logger = logging.getLogger(__name__)
+
+Result = Literal["created", "updated", "unchanged"]
+
+ACTIVITY_FIELDS = ("topic", "title", "source", "body", "status", "metadata", "happened_at")
+ENTITY_FIELDS = ("kind", "name", "metadata", "external_url")
+ACTIVITY_DEFAULTS = {"body": "", "status": "", "metadata": {}}
+ENTITY_DEFAULTS = {"metadata": {}, "external_url": ""}
+
+
+@dataclass
+class SupporterActivities:
+    """One supporter's activities, as validated by ``ActivityRequestSerializer``.
+
+    ``path`` prefixes field names in errors: ``""`` for a single request, ``"records[3]."`` in a
+    bulk request.
+    """
+
+    supporter_external_id: str
+    activities: list[dict[str, Any]]
+    path: str = ""
+
+
+@dataclass
+class EntityResult:
+    source: str
+    external_id: str
+    id: int | None
+    result: Result
+
+
+@dataclass
+class ActivityResult:
+    external_id: str | None
+    id: int | None
+    result: Result
+    entities: list[EntityResult] = field(default_factory=list)
+
+
+@dataclass
+class RecordResult:
+    external_id: str
+    supporter_id: int
+    activities: list[ActivityResult]
+
+
+def ingest_activities(
+    supporter_external_id: str, activities: list[dict[str, Any]], *, dry_run: bool = False
+) -> RecordResult:
+    """Store one supporter's activities; see :func:`ingest_records`."""
+    record = SupporterActivities(supporter_external_id, activities)
+    return ingest_records([record], dry_run=dry_run)[0]
+
+
+def ingest_records(
+    records: list[SupporterActivities], *, dry_run: bool = False
+) -> list[RecordResult]:
+    """Store the activities of one or more supporters, all or nothing.
+
+    Raises ``NotFound`` for an unknown supporter and ``Conflict`` for an activity that exists with
+    other values (without ``upsert``) or under another supporter. With ``dry_run`` every check
+    and write runs, then the transaction rolls back; created rows are reported with ``id`` None.
+    """
+    started = time.monotonic()
+    # A concurrent writer can only slip past the identity locks on a database without them,
+    # so one retry turns that rare unique violation into a normal result.
+    for attempt in (1, 2):
+        try:
+            results, counts = _ingest_in_transaction(records, dry_run)
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            logger.warning("Ingest hit a unique constraint; retrying once")
+
+    logger.info(
+        "Ingested %d activities for %d supporters in %.1f ms: %s (dry_run=%s)",
+        sum(len(record.activities) for record in records),
+        len(records),
+        (time.monotonic() - started) * 1000,
+        ", ".join(f"{name} {count}" for name, count in sorted(counts.items())),
+        dry_run,
+    )
+    return results
+
+
+def _ingest_in_transaction(records, dry_run):
+    with transaction.atomic():
+        supporters = _find_supporters(records)
+        entity_inputs = _collect_entities(records)
+        activity_ids = [
+            activity["external_id"]
+            for record in records
+            for activity in record.activities
+            if activity.get("external_id")
+        ]
+        _lock_identities(activity_ids, entity_inputs.keys())
+
+        entities, entity_results = _upsert_entities(entity_inputs)
+        results, counts = _upsert_activities(
+            records, supporters, activity_ids, entities, entity_results
+        )
+        for result in entity_results.values():
+            counts[f"entities {result}"] += 1
+
+        if dry_run:
+            transaction.set_rollback(True)
+    if dry_run:
+        _forget_created_ids(results)
+    return results, counts
+
+
+def _find_supporters(records) -> dict[str, Supporter]:
+    wanted = {record.supporter_external_id for record in records}
+    supporters = {s.external_id: s for s in Supporter.objects.filter(external_id__in=wanted)}
+    for record in records:
+        if record.supporter_external_id not in supporters:
+            raise NotFound(
+                f"No supporter has external_id '{record.supporter_external_id}'. Create the "
+                "supporter first with POST /api/targets/bulk_upsert.",
+                code="supporter_not_found",
+                field=f"{record.path}external_id",
+            )
+    return supporters
+
+
+def _collect_entities(records) -> dict[tuple[str, str], dict]:
+    """Gather every entity named in the request; when one repeats, its last values win."""
+    entities = {}
+    for record in records:
+        for activity in record.activities:
+            for entity in activity.get("entities") or ():
+                entities[(entity["source"], entity["external_id"])] = entity
+    return entities
+
+
+def _lock_key(*parts: str) -> int:
+    digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _lock_identities(activity_ids, entity_keys):
+    """Serialise concurrent requests that share an activity or entity identity (PostgreSQL).
+
+    Transaction-scoped advisory locks, taken in sorted order so two requests cannot deadlock,
+    make overlapping requests run one after the other; requests with nothing in common still run
+    in parallel. SQLite takes a database-wide write lock at BEGIN IMMEDIATE instead.
+    """
+    if connection.vendor != "postgresql":
+        return
+    keys = sorted(
+        {_lock_key("activity", external_id) for external_id in activity_ids}
+        | {_lock_key("entity", source, external_id) for source, external_id in entity_keys}
+    )
+    if not keys:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(k) "
+            "FROM (SELECT unnest(%s::bigint[]) AS k ORDER BY 1) AS ordered_keys",
+            [keys],
+        )
+
+
+def _upsert_entities(entity_inputs):
+    """Create missing entities and update changed ones; return them by key with a result each."""
+    if not entity_inputs:
+        return {}, {}
+    existing = {
+        (entity.source, entity.external_id): entity
+        for entity in ActivityEntity.objects.filter(
+            source__in={source for source, _ in entity_inputs},
+            external_id__in={external_id for _, external_id in entity_inputs},
+        )
+    }
+    now = timezone.now()
+    results: dict[tuple[str, str], Result] = {}
+    to_create, to_update, changed_fields = [], [], set()
+    for key in sorted(entity_inputs):
+        data = entity_inputs[key]
+        entity = existing.get(key)
+        if entity is None:
+            values = {name: data.get(name, ENTITY_DEFAULTS.get(name)) for name in ENTITY_FIELDS}
+            entity = ActivityEntity(source=key[0], external_id=key[1], **values)
+            existing[key] = entity
+            to_create.append(entity)
+            results[key] = "created"
+            continue
+        changes = {
+            name: data[name]
+            for name in ENTITY_FIELDS
+            if name in data and getattr(entity, name) != data[name]
+        }
+        if changes:
+            for name, value in changes.items():
+                setattr(entity, name, value)
+            entity.updated_at = now
+            changed_fields.update(changes)
+            to_update.append(entity)
+            results[key] = "updated"
+        else:
+            results[key] = "unchanged"
+
+    if to_create:
+        ActivityEntity.objects.bulk_create(to_create)
+    if to_update:
+        ActivityEntity.objects.bulk_update(to_update, [*sorted(changed_fields), "updated_at"])
+    return existing, results
+
+
+def _upsert_activities(records, supporters, activity_ids, entities, entity_results):
+    existing = {a.external_id: a for a in Activity.objects.filter(external_id__in=activity_ids)}
+    current_links: dict[int, dict[int, int]] = defaultdict(dict)
+    if existing:
+        link_rows = ActivityEntityLink.objects.filter(
+            activity_id__in=[activity.pk for activity in existing.values()]
+        ).values_list("pk", "activity_id", "entity_id")
+        for link_id, activity_id, entity_id in link_rows:
+            current_links[activity_id][entity_id] = link_id
+
+    now = timezone.now()
+    counts: dict[str, int] = defaultdict(int)
+    results_by_record = []
+    to_create: list[Activity] = []
+    to_update: list[Activity] = []
+    changed_fields: set[str] = set()
+    wanted_links: dict[int, list[int]] = {}  # id(activity object) -> entity ids
+    pending: list[tuple[ActivityResult, Activity, list[tuple[str, str]] | None]] = []
+
+    for record in records:
+        supporter = supporters[record.supporter_external_id]
+        record_results = []
+        for index, data in enumerate(record.activities):
+            entity_keys = _entity_keys(data)
+            entity_ids = (
+                [entities[key].pk for key in entity_keys] if entity_keys is not None else None
+            )
+            external_id = data.get("external_id")
+            activity = existing.get(external_id) if external_id else None
+            where = f"{record.path}activities[{index}].external_id"
+
+            if activity is None:
+                values = {
+                    name: data.get(name, ACTIVITY_DEFAULTS.get(name)) for name in ACTIVITY_FIELDS
+                }
+                activity = Activity(supporter=supporter, external_id=external_id, **values)
+                to_create.append(activity)
+                result: Result = "created"
+                if entity_keys:
+                    wanted_links[id(activity)] = entity_ids
+            else:
+                if activity.supporter_id != supporter.pk:
+                    raise Conflict(
+                        f"The activity '{external_id}' belongs to another supporter, and an "
+                        "activity cannot move between supporters. Use a new external_id.",
+                        code="activity_supporter_conflict",
+                        field=where,
+                    )
+                changes = {
+                    name: data[name]
+                    for name in ACTIVITY_FIELDS
+                    if name in data and getattr(activity, name) != data[name]
+                }
+                links_change = entity_ids is not None and set(entity_ids) != set(
+                    current_links[activity.pk]
+                )
+                if not changes and not links_change:
+                    result = "unchanged"
+                elif not data.get("upsert"):
+                    differing = sorted(changes) + (["entities"] if links_change else [])
+                    raise Conflict(
+                        f"The activity '{external_id}' already exists with different values "
+                        f'({", ".join(differing)}). Send "upsert": true to update it.',
+                        code="activity_exists",
+                        field=where,
+                    )
+                else:
+                    result = "updated"
+                    for name, value in changes.items():
+                        setattr(activity, name, value)
+                    if changes:
+                        activity.updated_at = now
+                        changed_fields.update(changes)
+                        to_update.append(activity)
+                    if links_change:
+                        wanted_links[id(activity)] = entity_ids
+                        if not changes:
+                            activity.updated_at = now
+                            to_update.append(activity)
+
+            activity_result = ActivityResult(external_id, activity.pk, result)
+            pending.append((activity_result, activity, entity_keys))
+            record_results.append(activity_result)
+            counts[f"activities {result}"] += 1
+        results_by_record.append(
+            RecordResult(record.supporter_external_id, supporter.pk, record_results)
+        )
+
+    if to_create:
+        Activity.objects.bulk_create(to_create)
+    if to_update:
+        Activity.objects.bulk_update(to_update, [*sorted(changed_fields), "updated_at"])
+    _replace_links(pending, wanted_links, current_links)
+
+    for activity_result, activity, entity_keys in pending:
+        activity_result.id = activity.pk
+        for key in entity_keys or ():
+            activity_result.entities.append(
+                EntityResult(key[0], key[1], entities[key].pk, entity_results[key])
+            )
+    return results_by_record, counts
+
+
+def _entity_keys(data) -> list[tuple[str, str]] | None:
+    """The activity's entity keys in request order without repeats, or None when absent."""
+    if "entities" not in data:
+        return None
+    keys = [(entity["source"], entity["external_id"]) for entity in data["entities"]]
+    return list(dict.fromkeys(keys))
+
+
+def _replace_links(pending, wanted_links, current_links):
+    """Make each activity that sent ``entities`` link exactly those entities."""
+    stale_link_ids = []
+    new_links = []
+    for _, activity, _ in pending:
+        entity_ids = wanted_links.get(id(activity))
+        if entity_ids is None:
+            continue
+        current = current_links.get(activity.pk, {})
+        stale_link_ids.extend(
+            link_id for entity_id, link_id in current.items() if entity_id not in entity_ids
+        )
+        new_links.extend(
+            ActivityEntityLink(activity_id=activity.pk, entity_id=entity_id)
+            for entity_id in entity_ids
+            if entity_id not in current
+        )
+    if stale_link_ids:
+        ActivityEntityLink.objects.filter(pk__in=stale_link_ids).delete()
+    if new_links:
+        ActivityEntityLink.objects.bulk_create(new_links)
+
+
+def _forget_created_ids(results):
+    for record in results:
+        for activity in record.activities:
+            if activity.result == "created":
+                activity.id = None
+            for entity in activity.entities:
+                if entity.result == "created":
+                    entity.id = None

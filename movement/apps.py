@@ -1,0 +1,17 @@
+import sqlite3
+
+from django.apps import AppConfig
+
+
+class MovementConfig(AppConfig):
+    name = "movement"
+    verbose_name = "API access and audit"
+
+    def ready(self):
+        from django.db.backends.sqlite3.features import DatabaseFeatures
+
+        # Django 5.2 assumes SQLite's historical limit of 999 bound parameters and splits bulk
+        # writes into batches of that size, so an ingest of 1,000 activities would take a dozen
+        # INSERTs. SQLite 3.32 and newer allow 32,766 parameters by default.
+        if sqlite3.sqlite_version_info >= (3, 32):
+            DatabaseFeatures.max_query_params = 32766

@@ -1,0 +1,174 @@
+"""Serializer fields shared by every API that accepts data: strict text, ids, times, URLs, JSON.
+
+They check shape only; the services own the rules about what the data means.
+"""
+
+import json
+from datetime import UTC
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
+from django.utils.dateparse import parse_datetime
+from rest_framework import serializers
+
+
+def limit(name: str) -> int:
+    return settings.MOVEMENT_LIMITS[name]
+
+
+def find_forbidden_character(text: str) -> str | None:
+    """Return a description of the first NUL or unpaired surrogate in ``text``, if any.
+
+    JSON decoding joins a valid surrogate pair into one character, so any surrogate left in a
+    Python string is unpaired and could not be stored as UTF-8.
+    """
+    for position, character in enumerate(text):
+        if character == "\x00":
+            return f"a NUL character at position {position}"
+        if "\ud800" <= character <= "\udfff":
+            return f"an unpaired surrogate (U+{ord(character):04X}) at position {position}"
+    return None
+
+
+class StrictCharField(serializers.CharField):
+    """A string with no NUL characters or unpaired surrogates, within a length limit."""
+
+    default_error_messages = {
+        "forbidden_character": "This text contains {what}; remove it.",
+        "max_length": "Ensure this field has no more than {max_length} characters.",
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, str | int | float):
+            self.fail("invalid")
+        value = super().to_internal_value(data)
+        what = find_forbidden_character(value)
+        if what:
+            self.fail("forbidden_character", what=what)
+        return value
+
+
+class IdField(StrictCharField):
+    """An identifier: a string, or a JSON integer taken as its decimal string."""
+
+    default_error_messages = {"invalid": "Send this id as a string or an integer."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", limit("MAX_ID_LENGTH"))
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, str | int):
+            self.fail("invalid")
+        return super().to_internal_value(str(data))
+
+
+class AwareDateTimeField(serializers.Field):
+    """An ISO 8601 date and time with a UTC offset, returned in UTC."""
+
+    example = '"2024-02-28T14:30:00Z" or "2024-02-28T14:30:00+10:00"'
+    default_error_messages = {
+        "invalid": "Enter a date and time in ISO 8601 form with a UTC offset, such as {example}.",
+        "naive": "This time has no UTC offset. Add one, such as {example}.",
+        "out_of_range": "This time is out of range. Send a year between 1 and 9999 in UTC.",
+    }
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid", example=self.example)
+        try:
+            value = parse_datetime(data.strip())
+        except ValueError:
+            value = None
+        if value is None:
+            self.fail("invalid", example=self.example)
+        if value.tzinfo is None or value.utcoffset() is None:
+            self.fail("naive", example=self.example)
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            self.fail("out_of_range")
+
+    def to_representation(self, value):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+class HttpUrlField(serializers.Field):
+    """An absolute ``http`` or ``https`` URL with no spaces or control characters."""
+
+    default_error_messages = {
+        "invalid": (
+            "Enter an absolute http or https URL, such as https://events.example.com/e/1; {reason}."
+        ),
+    }
+    validator = URLValidator(schemes=["http", "https"])
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid", reason="this value is not a string")
+        max_length = limit("MAX_URL_LENGTH")
+        if len(data) > max_length:
+            self.fail("invalid", reason=f"this one is longer than {max_length} characters")
+        if any(
+            character.isspace() or ord(character) < 32 or ord(character) == 127
+            for character in data
+        ):
+            self.fail("invalid", reason="this one contains spaces or control characters")
+        what = find_forbidden_character(data)
+        if what:
+            self.fail("invalid", reason=f"this one contains {what}")
+        parts = urlsplit(data)
+        if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+            self.fail("invalid", reason="only http and https links to a host are accepted")
+        try:
+            self.validator(data)
+        except DjangoValidationError:
+            self.fail("invalid", reason="this one is not a valid URL")
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
+class MetadataField(serializers.Field):
+    """A JSON object of at most ``MAX_METADATA_BYTES`` with clean keys and strings."""
+
+    default_error_messages = {
+        "not_object": 'Metadata must be a JSON object, such as {{"Location": "Town hall"}}.',
+        "too_large": "Metadata is {size:,} bytes as JSON; the limit is {limit:,} bytes.",
+        "too_deep": "Metadata nests deeper than {limit} levels.",
+        "forbidden_character": "Metadata {where} contains {what}; remove it.",
+    }
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            self.fail("not_object")
+        self._check(data, depth=1, path="")
+        size = len(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+        if size > limit("MAX_METADATA_BYTES"):
+            self.fail("too_large", size=size, limit=limit("MAX_METADATA_BYTES"))
+        return data
+
+    def _check(self, value, depth, path):
+        if depth > limit("MAX_METADATA_DEPTH"):
+            self.fail("too_deep", limit=limit("MAX_METADATA_DEPTH"))
+        if isinstance(value, dict):
+            for key, item in value.items():
+                what = find_forbidden_character(key)
+                if what:
+                    self.fail("forbidden_character", where=f"key {path}{key!a}", what=what)
+                self._check(item, depth + 1, f"{path}{key}.")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                self._check(item, depth + 1, f"{path}{index}.")
+        elif isinstance(value, str):
+            what = find_forbidden_character(value)
+            if what:
+                self.fail(
+                    "forbidden_character", where=f"value at {path.rstrip('.') or 'top'}", what=what
+                )
+
+    def to_representation(self, value):
+        return value

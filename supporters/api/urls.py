@@ -1,0 +1,16 @@
+from django.urls import path
+
+from supporters.api import views
+
+urlpatterns = [
+    path(
+        "targets/bulk_upsert",
+        views.SupporterBulkUpsertView.as_view(),
+        name="api-targets-bulk-upsert",
+    ),
+    path(
+        "supporters/bulk_upsert",
+        views.SupporterBulkUpsertView.as_view(),
+        name="api-supporters-bulk-upsert",
+    ),
+]

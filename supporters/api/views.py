@@ -1,0 +1,34 @@
+from collections import Counter
+from dataclasses import asdict
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics
+from rest_framework.response import Response
+
+from movement.models import Scope
+from supporters import services
+from supporters.api import serializers
+
+
+class SupporterBulkUpsertView(generics.GenericAPIView):
+    """``POST /api/targets/bulk_upsert``: create or update up to 1,000 supporters."""
+
+    required_scopes = {"POST": Scope.SUPPORTERS_WRITE}
+    serializer_class = serializers.SupporterUpsertSerializer
+
+    @extend_schema(
+        responses=serializers.SupporterUpsertResponseSerializer, summary="Upsert supporters"
+    )
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        results = services.bulk_upsert_supporters(
+            serializer.validated_data["records"],
+            conflict_strategy=serializer.validated_data["conflict_strategy"],
+        )
+        counts = Counter(result.result for result in results)
+        body = {
+            name: counts.get(name, 0) for name in ("created", "updated", "unchanged", "rejected")
+        }
+        body["results"] = [asdict(result) for result in results]
+        return Response(body)
