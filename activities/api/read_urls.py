@@ -1,0 +1,3 @@
+"""The read API: supporters, activities, entities and saved searches."""
+
+urlpatterns = []

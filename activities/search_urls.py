@@ -1,0 +1,3 @@
+"""Staff search pages: the supporter search, saved searches and CSV exports."""
+
+urlpatterns = []
