@@ -4,7 +4,6 @@ from activities import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("supporters/", views.supporter_list, name="supporter-list"),
     path("supporters/<int:pk>/", views.supporter_detail, name="supporter-detail"),
     path("entities/", views.entity_list, name="entity-list"),
     path("entities/<int:pk>/", views.entity_detail, name="entity-detail"),

@@ -14,11 +14,6 @@ def home(request):
 
 
 @staff_member_required
-def supporter_list(request):
-    return HttpResponse("Supporters")
-
-
-@staff_member_required
 def supporter_detail(request, pk):
     supporter = get_object_or_404(Supporter, pk=pk)
     return HttpResponse(str(supporter.pk))
