@@ -8,7 +8,9 @@ class MovementConfig(AppConfig):
     verbose_name = "API access and audit"
 
     def ready(self):
-        from django.db.backends.sqlite3.features import DatabaseFeatures
+        # Importing the backend module first avoids a circular import when the SQLite backend
+        # is not the one in use.
+        from django.db.backends.sqlite3.base import DatabaseFeatures
 
         # Django 5.2 assumes SQLite's historical limit of 999 bound parameters and splits bulk
         # writes into batches of that size, so an ingest of 1,000 activities would take a dozen

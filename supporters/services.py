@@ -4,17 +4,26 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from movement.models import AuditEvent
+from movement.tokens import record_event
 from supporters.models import Supporter
 
 logger = logging.getLogger(__name__)
 
 ConflictStrategy = Literal["reject", "ignore"]
 SUPPORTER_FIELDS = ("first_name", "last_name", "email", "phone_number")
+
+
+@dataclass
+class ErasureResult:
+    supporter_id: int
+    activities: int
+    entity_links: int
 
 
 @dataclass
@@ -141,3 +150,38 @@ def _claim_contacts(record, external_id, owners):
         owners.setdefault(("email", record["email"].lower()), external_id)
     if record.get("phone_number"):
         owners.setdefault(("phone_number", record["phone_number"]), external_id)
+
+
+def erase_supporter(
+    supporter: Supporter, *, actor=None, actor_label: str = "", ip_address=None
+) -> ErasureResult:
+    """Delete a supporter with their activities and entity links, in one transaction.
+
+    Entities stay, because other supporters' activities may link them. The audit event keeps
+    the supporter's database id and the counts only, so the erasure leaves no personal data.
+    ``actor`` is the staff user; an API call passes ``actor_label`` naming its token instead.
+    """
+    with transaction.atomic():
+        # Lock the row so a concurrent ingest for this supporter either finishes first or
+        # finds the supporter gone.
+        locked = Supporter.objects.select_for_update().get(pk=supporter.pk)
+        supporter_id = locked.pk
+        activities = locked.activities.count()
+        entity_links = locked.activities.aggregate(links=models.Count("entity_links"))["links"]
+        locked.delete()
+        record_event(
+            AuditEvent.Action.ERASURE,
+            actor=actor,
+            actor_label=actor_label,
+            ip_address=ip_address,
+            supporter_id=supporter_id,
+            activities=activities,
+            entity_links=entity_links,
+        )
+    logger.info(
+        "Erased supporter %s with %d activities and %d entity links",
+        supporter_id,
+        activities,
+        entity_links,
+    )
+    return ErasureResult(supporter_id, activities, entity_links)

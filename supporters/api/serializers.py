@@ -82,3 +82,9 @@ class SupporterUpsertResponseSerializer(serializers.Serializer):
     unchanged = serializers.IntegerField()
     rejected = serializers.IntegerField()
     results = SupporterResultSerializer(many=True)
+
+
+class ErasureResultSerializer(serializers.Serializer):
+    supporter_id = serializers.IntegerField(help_text="The database id the supporter had.")
+    activities = serializers.IntegerField(help_text="Activities deleted with the supporter.")
+    entity_links = serializers.IntegerField(help_text="Links from those activities to entities.")

@@ -13,4 +13,9 @@ urlpatterns = [
         views.SupporterBulkUpsertView.as_view(),
         name="api-supporters-bulk-upsert",
     ),
+    path(
+        "supporters/<path:external_id>/erase",
+        views.SupporterEraseView.as_view(),
+        name="api-supporter-erase",
+    ),
 ]

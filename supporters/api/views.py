@@ -5,9 +5,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
 
+from movement.api import NotFound
 from movement.models import Scope
 from supporters import services
 from supporters.api import serializers
+from supporters.models import Supporter
 
 
 class SupporterBulkUpsertView(generics.GenericAPIView):
@@ -32,3 +34,28 @@ class SupporterBulkUpsertView(generics.GenericAPIView):
         }
         body["results"] = [asdict(result) for result in results]
         return Response(body)
+
+
+class SupporterEraseView(generics.GenericAPIView):
+    """``POST /api/supporters/<external_id>/erase``: delete a supporter and their history."""
+
+    required_scopes = {"POST": Scope.SUPPORTERS_WRITE}
+    serializer_class = serializers.ErasureResultSerializer
+
+    @extend_schema(
+        request=None,
+        responses=serializers.ErasureResultSerializer,
+        summary="Erase a supporter with their activities",
+    )
+    def post(self, request, external_id):
+        supporter = Supporter.objects.filter(external_id=external_id).first()
+        if supporter is None:
+            raise NotFound(
+                f"No supporter has external_id '{external_id}'.", code="supporter_not_found"
+            )
+        result = services.erase_supporter(
+            supporter,
+            actor_label=f"API token {request.auth.pk} ({request.auth.name})",
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
+        return Response(asdict(result))
