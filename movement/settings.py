@@ -158,6 +158,8 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The login page with a plain message, status 429; the failures are logged and audited.
+AXES_LOCKOUT_CALLABLE = "movement.signals.lockout_response"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["movement.auth.BearerTokenAuthentication"],
