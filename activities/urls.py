@@ -7,4 +7,5 @@ urlpatterns = [
     path("supporters/<int:pk>/", views.supporter_detail, name="supporter-detail"),
     path("entities/", views.entity_list, name="entity-list"),
     path("entities/<int:pk>/", views.entity_detail, name="entity-detail"),
+    path("entities/<int:pk>/export.csv", views.entity_export, name="entity-export"),
 ]

@@ -1,0 +1,76 @@
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from supporters.models import Supporter
+from supporters.services import erase_supporter
+
+RECENT_ACTIVITY_COUNT = 10
+
+
+def client_ip(request):
+    return request.META.get("REMOTE_ADDR")
+
+
+@admin.register(Supporter)
+class SupporterAdmin(admin.ModelAdmin):
+    # NOTE: edits here save the model directly, so the import's contact-conflict rule (an email
+    # or phone number already used by another supporter) is not checked for supporters added
+    # in the admin.
+    list_display = ("external_id", "full_name", "email", "phone_number", "updated_at")
+    list_display_links = ("external_id", "full_name")
+    search_fields = ("external_id", "first_name", "last_name", "email")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    readonly_fields = ("staff_profile", "recent_activities", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("external_id", "first_name", "last_name", "email", "phone_number")}),
+        ("Custom fields", {"fields": ("custom_fields",)}),
+        ("Activity", {"fields": ("staff_profile", "recent_activities")}),
+        ("Record", {"fields": ("created_at", "updated_at")}),
+    )
+
+    @admin.display(description="name", ordering="last_name")
+    def full_name(self, supporter):
+        return supporter.full_name
+
+    @admin.display(description="staff profile")
+    def staff_profile(self, supporter):
+        if supporter.pk is None:
+            return "-"
+        return format_html(
+            '<a href="{}">Open the profile and activity timeline</a>',
+            reverse("supporter-detail", args=[supporter.pk]),
+        )
+
+    @admin.display(description=f"latest {RECENT_ACTIVITY_COUNT} activities")
+    def recent_activities(self, supporter):
+        if supporter.pk is None:
+            return "-"
+        activities = supporter.activities.order_by("-happened_at", "-id").only(
+            "id", "topic", "title", "happened_at"
+        )[:RECENT_ACTIVITY_COUNT]
+        rows = format_html_join(
+            "",
+            '<li><a href="{}">{}</a> ({}, {})</li>',
+            (
+                (
+                    reverse("admin:activities_activity_change", args=[activity.pk]),
+                    activity.title,
+                    activity.topic,
+                    activity.happened_at.strftime("%Y-%m-%d %H:%M UTC"),
+                )
+                for activity in activities
+            ),
+        )
+        if not rows:
+            return "No activities."
+        return format_html('<ul class="recent-activities">{}</ul>', rows)
+
+    def delete_model(self, request, obj):
+        """Erase through the supporter service so the deletion is audited."""
+        erase_supporter(obj, actor=request.user, ip_address=client_ip(request))
+
+    def delete_queryset(self, request, queryset):
+        for supporter in queryset:
+            erase_supporter(supporter, actor=request.user, ip_address=client_ip(request))
