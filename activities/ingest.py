@@ -32,6 +32,7 @@ ACTIVITY_FIELDS = ("topic", "title", "source", "body", "status", "metadata", "ha
 ENTITY_FIELDS = ("kind", "name", "metadata", "external_url")
 ACTIVITY_DEFAULTS = {"body": "", "status": "", "metadata": {}}
 ENTITY_DEFAULTS = {"metadata": {}, "external_url": ""}
+ENTITY_LOOKUP_CHUNK = 10_000
 
 
 @dataclass
@@ -192,17 +193,21 @@ def _upsert_entities(entity_inputs):
     """Create missing entities and update changed ones; return them by key with a result each."""
     if not entity_inputs:
         return {}, {}
-    existing = {
-        (entity.source, entity.external_id): entity
-        for entity in ActivityEntity.objects.filter(
-            source__in={source for source, _ in entity_inputs},
-            external_id__in={external_id for _, external_id in entity_inputs},
+    existing = {}
+    keys = sorted(entity_inputs)
+    # A request may name up to 50,000 entities; chunks keep each lookup under SQLite's limit of
+    # 32,766 bound parameters. Requests with fewer entities than a chunk take one query.
+    for start in range(0, len(keys), ENTITY_LOOKUP_CHUNK):
+        chunk = keys[start : start + ENTITY_LOOKUP_CHUNK]
+        found = ActivityEntity.objects.filter(
+            source__in={source for source, _ in chunk},
+            external_id__in={external_id for _, external_id in chunk},
         )
-    }
+        existing.update({(entity.source, entity.external_id): entity for entity in found})
     now = timezone.now()
     results: dict[tuple[str, str], Result] = {}
     to_create, to_update, changed_fields = [], [], set()
-    for key in sorted(entity_inputs):
+    for key in keys:
         data = entity_inputs[key]
         entity = existing.get(key)
         if entity is None:

@@ -815,3 +815,15 @@ def test_request_body_is_not_mutated_between_posts(api, member):
     post(api, body)
 
     assert body == original
+
+
+def test_entity_lookup_in_chunks_finds_every_entity(api, member, monkeypatch):
+    monkeypatch.setattr("activities.ingest.ENTITY_LOOKUP_CHUNK", 3)
+    entities = [entity(f"E{i}", source=f"S{i % 2}") for i in range(8)]
+    post(api, request_body(activity("A1", entities=entities[:5])))
+
+    response = post(api, request_body(activity("A2", entities=entities)))
+
+    results = [e["result"] for e in response.json()["activities"][0]["entities"]]
+    assert results == ["unchanged"] * 5 + ["created"] * 3
+    assert ActivityEntity.objects.count() == 8
