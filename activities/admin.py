@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -49,6 +50,8 @@ class ActivityEntityAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = ("staff_page", "created_at", "updated_at")
     show_full_result_count = False
+    # Entity links must be absolute web addresses; "https" is what a bare host gets.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fields = (
         "kind",
         "source",
