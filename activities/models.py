@@ -1,3 +1,6 @@
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
@@ -92,3 +95,42 @@ class ActivityEntityLink(models.Model):
 
     def __str__(self):
         return f"activity {self.activity_id} → entity {self.entity_id}"
+
+
+class SavedSearch(models.Model):
+    """A named supporter search that re-runs live: its filter parameters, owner and sharing.
+
+    ``params`` maps each query parameter of the supporter search to its list of values, as in
+    ``{"topic": ["event_attendance"], "within_days": ["90"]}``.
+    """
+
+    name = models.CharField(max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    shared = models.BooleanField(
+        default=False, help_text="Shared searches are visible to all staff; others to the owner."
+    )
+    params = models.JSONField(default=dict, blank=True)
+    last_count = models.PositiveIntegerField(
+        null=True, blank=True, help_text="How many supporters the search found when last run."
+    )
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "saved searches"
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["owner", "name"], name="savedsearch_owner_idx")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("saved-search-detail", args=[self.pk])
+
+    @property
+    def query_string(self) -> str:
+        """The parameters as a URL query string, for the search page and the API."""
+        return urlencode([(key, value) for key, values in self.params.items() for value in values])
