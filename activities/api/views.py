@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from activities import ingest
 from activities.api import serializers
+from activities.api.read_views import ActivityListMixin
 from movement.models import Scope
 from movement.params import bool_param
 
@@ -24,8 +25,8 @@ class ActivityIngestMixin:
         return serializer.validated_data, dry_run
 
 
-class ActivityView(ActivityIngestMixin, generics.GenericAPIView):
-    """``POST /api/activity``: store one supporter's activities."""
+class ActivityView(ActivityListMixin, ActivityIngestMixin, generics.GenericAPIView):
+    """``POST /api/activity``: store one supporter's activities. ``GET`` lists activities."""
 
     @extend_schema(
         request=serializers.ActivityRequestSerializer,
