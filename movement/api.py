@@ -13,10 +13,11 @@ Every error from ``/api/`` is an RFC 9457 problem details object::
 
 import json
 import logging
+import math
 from http import HTTPStatus
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions
 from rest_framework.parsers import JSONParser
@@ -66,6 +67,11 @@ class RequestTooLarge(exceptions.APIException):
     default_detail = "The request body is too large."
 
 
+def too_large_message() -> str:
+    limit = settings.MOVEMENT_LIMITS["MAX_REQUEST_BYTES"]
+    return f"The request body is larger than {limit:,} bytes. Split the data over several requests."
+
+
 class LimitedJSONParser(JSONParser):
     """Parse JSON strictly, reject bodies over ``MAX_REQUEST_BYTES``, and never raise a 500.
 
@@ -77,10 +83,7 @@ class LimitedJSONParser(JSONParser):
         limit = settings.MOVEMENT_LIMITS["MAX_REQUEST_BYTES"]
         request = (parser_context or {}).get("request")
         declared = request.META.get("CONTENT_LENGTH") if request is not None else None
-        too_large = (
-            f"The request body is larger than {limit:,} bytes. Split the data over "
-            "several requests."
-        )
+        too_large = too_large_message()
         if declared and declared.isdigit() and int(declared) > limit:
             raise RequestTooLarge(too_large)
         raw = stream.read(limit + 1) if stream is not None else b""
@@ -95,7 +98,7 @@ class LimitedJSONParser(JSONParser):
                 code="invalid_json",
             ) from None
         try:
-            return json.loads(text, parse_constant=_reject_constant)
+            return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
         except ValueError as error:
             raise exceptions.ParseError(
                 f"The request body is not valid JSON: {error}.", code="invalid_json"
@@ -108,6 +111,15 @@ class LimitedJSONParser(JSONParser):
 
 def _reject_constant(name):
     raise ValueError(f"{name} is not a JSON number; send a finite number or a string")
+
+
+def _finite_float(text):
+    # A literal such as 1e999 is valid JSON but overflows to infinity, which no database
+    # column can store.
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:20]} is out of range for a double; send a smaller number")
+    return value
 
 
 def flatten_errors(detail, path: str = "") -> list[dict]:
@@ -164,6 +176,10 @@ def problem(status: int, code: str, detail: str, errors: list[dict] | None = Non
 def exception_handler(exc, context):
     """Render every exception raised in an API view as problem details."""
     headers = {}
+    if isinstance(exc, RequestDataTooBig):
+        # DRF reads request.body for JSON, so Django's DATA_UPLOAD_MAX_MEMORY_SIZE check fires
+        # before LimitedJSONParser sees the stream.
+        exc = RequestTooLarge(too_large_message())
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

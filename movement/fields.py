@@ -94,7 +94,8 @@ class AwareDateTimeField(serializers.Field):
     }
 
     def to_internal_value(self, data):
-        if not isinstance(data, str):
+        # Python 3.11's fromisoformat ignores a trailing NUL, so check for one before parsing.
+        if not isinstance(data, str) or FORBIDDEN_CHARACTER.search(data):
             self.fail("invalid", example=self.example)
         try:
             value = parse_datetime(data.strip())

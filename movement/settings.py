@@ -160,6 +160,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # The login page with a plain message, status 429; the failures are logged and audited.
 AXES_LOCKOUT_CALLABLE = "movement.signals.lockout_response"
+AXES_USERNAME_CALLABLE = "movement.signals.axes_username"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["movement.auth.BearerTokenAuthentication"],

@@ -1,7 +1,8 @@
 """Login security: audit events for logins, logouts and failures, and the lockout page.
 
 ``MovementConfig.ready`` connects the receivers. django-axes counts failures per username and
-address and locks the pair out; :func:`lockout_response` is its ``AXES_LOCKOUT_CALLABLE``.
+address and locks the pair out; :func:`lockout_response` is its ``AXES_LOCKOUT_CALLABLE`` and
+:func:`axes_username` its ``AXES_USERNAME_CALLABLE``.
 """
 
 import logging
@@ -30,6 +31,19 @@ def client_ip(request) -> str | None:
     if request is None:
         return None
     return getattr(request, "axes_ip_address", None) or get_client_ip_address(request)
+
+
+def axes_username(request, credentials=None) -> str | None:
+    """Return the username django-axes counts failures under, cut to ``USERNAME_LENGTH``.
+
+    The login form does not enforce the username's maximum length before authenticating, and
+    django-axes would fail to store a longer one, answering 500.
+    """
+    if credentials:
+        username = credentials.get("username")
+    else:
+        username = request.POST.get("username")
+    return None if username is None else str(username)[:USERNAME_LENGTH]
 
 
 def record_login(sender, request, user, **kwargs):

@@ -322,6 +322,21 @@ def test_login_lockout_audited(client, staff_user, settings):
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN).exists()
 
 
+@pytest.mark.parametrize("username", ["u" * 300, "a\x00b", "", " ", "staff\n", "' OR 1=1 --"])
+def test_login_hostile_username(client, staff_user, username):
+    response = client.post(LOGIN_URL, {"username": username, "password": "x"})
+
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_login_long_username_locks(client, staff_user, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = fail_login(client, username="u" * 300)
+
+    assert response.status_code == 429
+
+
 def test_login_success_resets_count(client, staff_user, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         fail_login(client)
