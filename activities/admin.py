@@ -1,9 +1,11 @@
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 
-from activities.models import Activity, ActivityEntity, ActivityEntityLink
+from activities import search
+from activities.models import Activity, ActivityEntity, ActivityEntityLink, SavedSearch
 
 
 class ActivityEntityLinkInline(admin.TabularInline):
@@ -71,3 +73,45 @@ class ActivityEntityAdmin(admin.ModelAdmin):
         return format_html(
             '<a href="{}">Everyone linked</a>', reverse("entity-detail", args=[entity.pk])
         )
+
+
+class SavedSearchForm(forms.ModelForm):
+    """Check the parameters through the supporter FilterSet, as the search pages do."""
+
+    class Meta:
+        model = SavedSearch
+        fields = ("name", "owner", "shared", "params")
+
+    def clean_params(self):
+        params = self.cleaned_data["params"]
+        if not isinstance(params, dict) or not all(
+            isinstance(values, list) and all(isinstance(value, str) for value in values)
+            for values in params.values()
+        ):
+            raise forms.ValidationError(
+                "Enter an object mapping each parameter to a list of strings, such as "
+                '{"topic": ["event_attendance"]}.'
+            )
+        try:
+            search.validate_params(params)
+        except search.InvalidSearch as error:
+            raise forms.ValidationError(error.detail) from None
+        return params
+
+
+@admin.register(SavedSearch)
+class SavedSearchAdmin(admin.ModelAdmin):
+    form = SavedSearchForm
+    list_display = ("name", "owner", "shared", "last_count", "last_run_at", "updated_at")
+    list_filter = ("shared",)
+    search_fields = ("name", "owner__username")
+    list_select_related = ("owner",)
+    autocomplete_fields = ("owner",)
+    readonly_fields = ("search_page", "last_count", "last_run_at", "created_at", "updated_at")
+    fields = ("name", "owner", "shared", "params", *readonly_fields)
+
+    @admin.display(description="search page")
+    def search_page(self, saved):
+        if saved.pk is None:
+            return "-"
+        return format_html('<a href="{}">Run it</a>', saved.get_absolute_url())
