@@ -9,7 +9,7 @@ from activities.models import Activity, ActivityEntity, ActivityEntityLink, Save
 
 
 class ActivityEntityLinkInline(admin.TabularInline):
-    """An activity's entity links; the entity is picked by search, never from a full list."""
+    """An activity's entity links. The entity is picked by search, never from a full list."""
 
     model = ActivityEntityLink
     autocomplete_fields = ("entity",)
@@ -52,7 +52,7 @@ class ActivityEntityAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = ("staff_page", "created_at", "updated_at")
     show_full_result_count = False
-    # Entity links must be absolute web addresses; "https" is what a bare host gets.
+    # Entity links must be absolute web addresses, and a bare host gets "https".
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fields = (
         "kind",

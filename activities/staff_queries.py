@@ -126,7 +126,7 @@ def supporter_timeline(supporter: Supporter, *, topic: str = "", source: str = "
     """Return the supporter's activities, newest first, with their entities prefetched.
 
     An empty filter value means "any". ``kind`` keeps activities linked to at least one entity
-    of that kind; it is an EXISTS test, so an activity with two such entities appears once.
+    of that kind. It is an EXISTS test, so an activity with two such entities appears once.
     """
     activities = Activity.objects.filter(supporter=supporter).order_by("-happened_at", "-id")
     if topic:

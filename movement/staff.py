@@ -2,7 +2,7 @@
 
 Django's ``staff_member_required`` sends a logged-in non-staff user to the admin login page,
 which looks like a broken login to them. Staff pages instead send anonymous users to
-``settings.LOGIN_URL`` and answer a logged-in non-staff user with 403 Forbidden.
+``settings.LOGIN_URL`` and respond to a logged-in non-staff user with 403 Forbidden.
 """
 
 from functools import wraps

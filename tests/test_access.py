@@ -104,7 +104,7 @@ def project_paths(objects):
 
 
 def request(client, path):
-    """GET the path; a view that only accepts POST is tried with POST."""
+    """GET the path, and retry with POST when the view only accepts POST."""
     response = client.get(path)
     if response.status_code == 405:
         response = client.post(path)
@@ -174,8 +174,8 @@ def test_inactive_staff_forbidden(client, django_user_model, objects):
 
     response = client.get("/entities/")
 
-    # Django's ModelBackend refuses inactive users, so the session no longer logs them in.
-    assert response.status_code == 302
+    # Django's ModelBackend rejects inactive users, so the session no longer logs them in.
+    assert is_login_redirect(response, "/entities/")
 
 
 def test_api_anonymous_unauthorized(client, objects):

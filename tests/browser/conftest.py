@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread, and Django refuses database access
-# from a thread with a running loop unless told that it is safe here.
+# Playwright's sync API runs an event loop in this thread, and Django raises
+# SynchronousOnlyOperation on database access from such a thread unless this variable is set.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = Path("/usr/bin/chromium")
