@@ -177,13 +177,19 @@ def entity_sources() -> list[str]:
     )
 
 
-def entity_activities(entity: ActivityEntity):
-    """Return the activities linked to ``entity``, newest first, with their supporters."""
-    return (
+def entity_activities(entity: ActivityEntity, *, status: str | None = None):
+    """Return the activities linked to ``entity``, newest first, with their supporters.
+
+    ``status=None`` keeps every status, and ``status=""`` keeps activities without one.
+    """
+    activities = (
         Activity.objects.filter(entity_links__entity=entity)
         .select_related("supporter")
         .order_by("-happened_at", "-id")
     )
+    if status is not None:
+        activities = activities.filter(status=status)
+    return activities
 
 
 def entity_summary(entity: ActivityEntity) -> EntitySummary:
@@ -219,13 +225,13 @@ ENTITY_EXPORT_HEADER = (
 )
 
 
-def entity_export_rows(entity: ActivityEntity):
+def entity_export_rows(entity: ActivityEntity, *, status: str | None = None):
     """Yield one CSV row per activity linked to ``entity``, streaming from the database.
 
     ``happened_at`` is written in UTC as ISO 8601, the form the API uses.
     """
     rows = (
-        entity_activities(entity)
+        entity_activities(entity, status=status)
         .values_list(
             "supporter__external_id",
             "supporter__first_name",

@@ -96,17 +96,32 @@ def entity_list(request):
     )
 
 
+def status_filter(request) -> str | None:
+    """Return the ``status`` query parameter, or None when it is absent.
+
+    An empty ``?status=`` is a real filter: activities sent without a status.
+    """
+    return request.GET.get("status")
+
+
 @staff_required
 def entity_detail(request, pk):
     entity = get_object_or_404(ActivityEntity, pk=pk)
+    status = status_filter(request)
+    linked = staff_queries.entity_activities(entity, status=status)
+    export_url = reverse("entity-export", args=[entity.pk])
+    if status is not None:
+        export_url += "?" + urlencode({"status": status})
     return render(
         request,
         "activities/entity_detail.html",
         {
             "entity": entity,
             "summary": staff_queries.entity_summary(entity),
-            "page": paginate(request, staff_queries.entity_activities(entity), LINKED_PAGE_SIZE),
+            "status": status,
+            "page": paginate(request, linked, LINKED_PAGE_SIZE),
             "page_query": query_without_page(request),
+            "export_url": export_url,
             "search_url": entity_search_url(entity),
         },
     )
@@ -116,7 +131,8 @@ def entity_detail(request, pk):
 def entity_export(request, pk):
     """Stream everyone linked to an entity as CSV, one row per linked activity."""
     entity = get_object_or_404(ActivityEntity, pk=pk)
-    rows = staff_queries.entity_activities(entity).count()
+    status = status_filter(request)
+    rows = staff_queries.entity_activities(entity, status=status).count()
     record_event(
         AuditEvent.Action.EXPORT,
         actor=request.user,
@@ -128,5 +144,5 @@ def entity_export(request, pk):
     return csv_response(
         f"entity-{entity.pk}-activities.csv",
         staff_queries.ENTITY_EXPORT_HEADER,
-        staff_queries.entity_export_rows(entity),
+        staff_queries.entity_export_rows(entity, status=status),
     )

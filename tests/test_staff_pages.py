@@ -96,6 +96,16 @@ def test_profile_unknown_supporter_404(staff_client):
     assert response.status_code == 404
 
 
+def test_profile_without_activities(staff_client):
+    supporter = make_supporter()
+
+    response = staff_client.get(profile_url(supporter))
+
+    assert response.status_code == 200
+    assert response.context["summary"].total == 0
+    assert "No activities." in response.content.decode()
+
+
 def test_profile_summary_counts(staff_client):
     supporter = make_supporter()
     make_activities(supporter, 3, topic="event_rsvp")
@@ -432,6 +442,28 @@ def test_entity_page_lists_linked(staff_client):
     assert f'href="{ada.get_absolute_url()}"' in response.content.decode()
 
 
+def test_entity_page_filter_status(staff_client):
+    entity = make_entity()
+    make_activities(make_supporter("M-1"), 2, entity=entity, status="attended")
+    bea = make_supporter("M-2", first_name="Bea", email="bea@example.org")
+    make_activities(bea, 1, entity=entity, status="no_show", prefix="other")
+
+    response = staff_client.get(entity.get_absolute_url(), {"status": "no_show"})
+
+    assert [a.supporter for a in response.context["page"]] == [bea]
+    assert f'href="/entities/{entity.pk}/export.csv?status=no_show"' in response.content.decode()
+
+
+def test_entity_page_filter_empty_status(staff_client):
+    entity = make_entity()
+    make_activities(make_supporter("M-1"), 2, entity=entity, status="attended")
+    make_activities(make_supporter("M-2", email=""), 1, entity=entity, status="", prefix="x")
+
+    response = staff_client.get(entity.get_absolute_url(), {"status": ""})
+
+    assert [a.status for a in response.context["page"]] == [""]
+
+
 def test_entity_page_save_as_search_link(staff_client):
     entity = make_entity()
 
@@ -529,6 +561,17 @@ def test_entity_export_rows(staff_client):
         "2024-02-28T04:30:00+00:00",
     ]
     assert len(rows) == 3
+
+
+def test_entity_export_filter_status(staff_client):
+    entity = make_entity()
+    make_activities(make_supporter("M-1"), 2, entity=entity, status="attended")
+    make_activities(make_supporter("M-2", email=""), 1, entity=entity, status="no_show", prefix="x")
+
+    response = staff_client.get(reverse("entity-export", args=[entity.pk]), {"status": "no_show"})
+
+    rows = read_csv(response)
+    assert [row[0] for row in rows[1:]] == ["M-2"]
 
 
 def test_entity_export_records_audit_event(staff_client, staff_user):
