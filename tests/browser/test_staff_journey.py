@@ -80,6 +80,11 @@ def log_in(page, live_server, staff_login, path="/supporters/"):
 def test_journey_find_filter_follow_export(page, live_server, staff_login, town_hall):
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    # A Content-Security-Policy violation or a missing static file shows up as a console error.
+    console_errors = []
+    page.on(
+        "console", lambda message: message.type == "error" and console_errors.append(message.text)
+    )
 
     # Log in and find the supporter.
     log_in(page, live_server, staff_login)
@@ -117,6 +122,7 @@ def test_journey_find_filter_follow_export(page, live_server, staff_login, town_
     assert download.suggested_filename == f"entity-{town_hall['hall'].pk}-activities.csv"
     assert sorted(row["supporter_external_id"] for row in rows) == ["M-ADA", "M-ADA", "M-BEA"]
     assert dialogs == []
+    assert console_errors == []
 
 
 def test_journey_save_as_search_link(page, live_server, staff_login, town_hall):
