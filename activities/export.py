@@ -9,6 +9,9 @@ from django.http import StreamingHttpResponse
 logger = logging.getLogger(__name__)
 
 BYTE_ORDER_MARK = "\ufeff"
+# Lines go out in blocks of about this many characters. One block per line meant one socket
+# write per row under gunicorn, which took about a third of an export's time.
+STREAM_BLOCK_CHARACTERS = 64 * 1024
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -38,16 +41,30 @@ def csv_lines(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]:
         yield writer.writerow([neutralise(cell) for cell in row])
 
 
+def blocks(lines: Iterable[str]) -> Iterator[str]:
+    """Join ``lines`` into blocks of about ``STREAM_BLOCK_CHARACTERS``, keeping memory bounded."""
+    buffer: list[str] = []
+    size = 0
+    for line in lines:
+        buffer.append(line)
+        size += len(line)
+        if size >= STREAM_BLOCK_CHARACTERS:
+            yield "".join(buffer)
+            buffer, size = [], 0
+    if buffer:
+        yield "".join(buffer)
+
+
 def csv_response(
     filename: str, header: Sequence[str], rows: Iterable[Sequence]
 ) -> StreamingHttpResponse:
     """Stream ``rows`` as a CSV download.
 
     Pass a queryset's ``.values_list(...).iterator(chunk_size=...)`` as ``rows`` so memory stays
-    flat in the row count; nothing is collected before the first byte goes out.
+    flat in the row count: at most one block of lines is held before it goes out.
     """
     response = StreamingHttpResponse(
-        csv_lines(header, rows), content_type="text/csv; charset=utf-8"
+        blocks(csv_lines(header, rows)), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
