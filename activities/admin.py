@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.core.cache import cache
 from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
@@ -18,13 +19,55 @@ class ActivityEntityLinkInline(admin.TabularInline):
     extra = 0
 
 
+class CachedValuesFilter(admin.SimpleListFilter):
+    """Filter on the values of one text field, listing the values from a cache.
+
+    Listing a column's distinct values scans the whole table: 100 to 200 ms per column over a
+    million activities on PostgreSQL. A value that first appears shows up in the list once the
+    cache entry expires, after ``cache_seconds``.
+    """
+
+    cache_seconds = 600
+
+    def lookups(self, request, model_admin):
+        key = f"admin-filter-values:{model_admin.model._meta.label_lower}.{self.parameter_name}"
+        values = cache.get(key)
+        if values is None:
+            values = list(
+                model_admin.model.objects.order_by(self.parameter_name)
+                .values_list(self.parameter_name, flat=True)
+                .distinct()
+            )
+            cache.set(key, values, self.cache_seconds)
+        return [(value, value or "(blank)") for value in values]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        return queryset.filter(**{self.parameter_name: self.value()})
+
+
+def cached_values_filter(field_name: str) -> type[CachedValuesFilter]:
+    return type(
+        f"{field_name.title()}ValuesFilter",
+        (CachedValuesFilter,),
+        {"title": field_name, "parameter_name": field_name},
+    )
+
+
 @admin.register(Activity)
 class ActivityAdmin(admin.ModelAdmin):
     list_display = ("title", "supporter_link", "topic", "source", "status", "happened_at")
     list_select_related = ("supporter",)
     search_fields = ("=external_id", "title", "=supporter__external_id")
-    list_filter = ("topic", "source", "status")
-    date_hierarchy = "happened_at"
+    # A date hierarchy lists the years present with SELECT DISTINCT over every activity (about
+    # half a second at a million rows), so the date filter offers fixed ranges instead.
+    list_filter = (
+        cached_values_filter("topic"),
+        cached_values_filter("source"),
+        cached_values_filter("status"),
+        "happened_at",
+    )
     autocomplete_fields = ("supporter",)
     inlines = (ActivityEntityLinkInline,)
     readonly_fields = ("created_at", "updated_at")
