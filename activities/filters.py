@@ -60,7 +60,11 @@ class ListInput(forms.TextInput):
         if getlist is not None:
             return getlist(name)
         value = data.get(name)
-        return [] if value is None else [value] if isinstance(value, str) else list(value)
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [value]
+        return list(value)
 
     def format_value(self, value):
         if isinstance(value, list | tuple):
@@ -200,10 +204,6 @@ class StrictBooleanField(forms.Field):
         raise forms.ValidationError(
             f"'{text}' is not a boolean. Send true or false.", code="invalid"
         )
-
-
-def count_field(max_value: int):
-    return forms.IntegerField(min_value=1, max_value=max_value, required=False)
 
 
 # The filters below hold the parameter's form field and its documentation. The FilterSets

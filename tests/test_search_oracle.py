@@ -1,8 +1,8 @@
 """The supporter search against an independent oracle.
 
-Hypothesis generates small datasets and searches. Each search runs through the FilterSet (as
-the page and the API run it) and through a plain Python evaluation of the rules in
-docs/search.md over the same generated data; both must select the same supporters.
+Hypothesis generates small datasets and searches. Each search runs through the FilterSet, as
+the page and the API run it. It also runs as a plain Python evaluation of the rules in
+docs/search.md over the same generated data, and both must select the same supporters.
 """
 
 from dataclasses import dataclass, field
@@ -204,9 +204,9 @@ def custom_field_matches(stored, text: str) -> bool:
 
 
 def entity_matches(index: int, entity: GeneratedEntity, condition: Condition, pks) -> bool:
-    wanted_pks = [pks[i] if i < len(pks) else MISSING_ENTITY for i in condition.entities]
+    selected_pks = [pks[i] if i < len(pks) else MISSING_ENTITY for i in condition.entities]
     return (
-        (not wanted_pks or pks[index] in wanted_pks)
+        (not selected_pks or pks[index] in selected_pks)
         and (not condition.entity_kinds or entity.kind in condition.entity_kinds)
         and (not condition.entity_source or entity.source == condition.entity_source)
         and (not condition.entity_external_id or f"E{index}" == condition.entity_external_id)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from activities.demo import load_demo_data
 from tests import search_data as data
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +97,24 @@ def test_search_page_query_count_constant(staff_client, townhall, django_assert_
     with django_assert_num_queries(7):
         response = staff_client.get("/supporters/", query)
     assert response.context["page"].paginator.count == 62
+
+
+DEMO_SEARCHES = [
+    "topic=event_attendance&status=attended&entity_source=mobilize"
+    "&entity_external_id=EVT_TOWNHALL_MAR",
+    "entity_source=petition_tool&entity_external_id=PET-12"
+    "&c2.entity_kind=event&c2.status=attended&c2.negate=true",
+    "topic=event_attendance&status=attended&within_days=90&min_count=3",
+]
+
+
+@pytest.mark.parametrize("query", DEMO_SEARCHES)
+def test_documented_searches_on_demo_data(staff_client, api, query):
+    load_demo_data(supporter_count=120)
+    page = staff_client.get(f"/supporters/?{query}")
+    page_ids = [supporter.external_id for supporter in page.context["page"]]
+    listed = api.get(f"/api/supporters/?{query}").json()
+    assert page.status_code == 200
+    assert page_ids
+    assert page.context["page"].paginator.count == listed["count"]
+    assert page_ids == [row["external_id"] for row in listed["results"]]
