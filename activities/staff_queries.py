@@ -5,6 +5,7 @@ Each function runs a fixed number of SQL queries, however many activities or lin
 so the pages cost the same for a supporter with five activities as for one with five thousand.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -195,21 +196,26 @@ def entity_activities(entity: ActivityEntity, *, status: str | None = None):
 def entity_summary(entity: ActivityEntity) -> EntitySummary:
     """Count an entity's linked activities and supporters, by topic and by status."""
     activities = Activity.objects.filter(entity_links__entity=entity)
-    totals = activities.aggregate(
-        activities=Count("id"), supporters=Count("supporter", distinct=True)
-    )
-    by_topic = list(
-        activities.values("topic").annotate(count=Count("id")).order_by("-count", "topic")
-    )
-    by_status = list(
-        activities.values("status").annotate(count=Count("id")).order_by("-count", "status")
-    )
+    supporters = activities.aggregate(supporters=Count("supporter", distinct=True))["supporters"]
+    # One grouped query yields the total and both breakdowns. Each query walks every linked
+    # activity, tens of milliseconds for an event with ten thousand RSVPs.
+    by_topic: Counter[str] = Counter()
+    by_status: Counter[str] = Counter()
+    for row in activities.values("topic", "status").annotate(count=Count("id")).order_by():
+        by_topic[row["topic"]] += row["count"]
+        by_status[row["status"]] += row["count"]
     return EntitySummary(
-        activities=totals["activities"],
-        supporters=totals["supporters"],
-        by_topic=by_topic,
-        by_status=by_status,
+        activities=by_topic.total(),
+        supporters=supporters,
+        by_topic=_ranked(by_topic, "topic"),
+        by_status=_ranked(by_status, "status"),
     )
+
+
+def _ranked(counts: Counter[str], name: str) -> list[dict]:
+    """Return ``[{name: value, "count": n}]``, the largest count first, then by value."""
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [{name: value, "count": count} for value, count in ranked]
 
 
 ENTITY_EXPORT_HEADER = (
