@@ -10,9 +10,19 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import ProhibitNullCharactersValidator, URLValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MinLengthValidator,
+    ProhibitNullCharactersValidator,
+    URLValidator,
+)
 from django.utils.dateparse import parse_datetime
+from django.utils.functional import cached_property
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import get_error_detail
+from rest_framework.settings import api_settings
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 
@@ -22,6 +32,42 @@ def limit(name: str) -> int:
 
 FORBIDDEN_CHARACTER = re.compile("[\x00\ud800-\udfff]")
 SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
+
+
+class FlatSerializer(serializers.Serializer):
+    """A serializer of plain fields, validated in one loop.
+
+    It gives the same results and errors as ``Serializer`` for fields without ``source``
+    paths, ``validate_<field>`` methods or HTML form input, at a fraction of the cost, which
+    matters when one request carries a thousand activities.
+    """
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            message = self.error_messages["invalid"].format(datatype=type(data).__name__)
+            raise serializers.ValidationError(
+                {api_settings.NON_FIELD_ERRORS_KEY: [message]}, code="invalid"
+            )
+        attrs = {}
+        errors = {}
+        for field in self._writable_fields:
+            name = field.field_name
+            value = data.get(name, serializers.empty)
+            try:
+                if value is serializers.empty:
+                    if field.required:
+                        field.fail("required")
+                    if field.default is not serializers.empty:
+                        attrs[name] = field.get_default()
+                    continue
+                attrs[name] = field.run_validation(value)
+            except serializers.ValidationError as error:
+                errors[name] = error.detail
+            except DjangoValidationError as error:
+                errors[name] = get_error_detail(error)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
 
 
 def find_forbidden_character(text: str) -> str | None:
@@ -58,6 +104,30 @@ class StrictCharField(serializers.CharField):
             )
         ]
 
+    def run_validation(self, data=serializers.empty):
+        # The common case, a string and only the length validators, is checked here in one
+        # step; anything else takes DRF's general path.
+        if type(data) is not str or not self._only_length_validators:
+            return super().run_validation(data)
+        value = data.strip() if self.trim_whitespace else data
+        if not value and not self.allow_blank:
+            self.fail("blank")
+        if self.max_length is not None and len(value) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        if self.min_length is not None and len(value) < self.min_length:
+            self.fail("min_length", min_length=self.min_length)
+        what = find_forbidden_character(value)
+        if what:
+            self.fail("forbidden_character", what=what)
+        return value
+
+    @cached_property
+    def _only_length_validators(self):
+        return all(
+            isinstance(validator, MaxLengthValidator | MinLengthValidator)
+            for validator in self.validators
+        )
+
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, str | int | float):
             self.fail("invalid")
@@ -83,6 +153,7 @@ class IdField(StrictCharField):
         return super().to_internal_value(str(data))
 
 
+@extend_schema_field(OpenApiTypes.DATETIME)
 class AwareDateTimeField(serializers.Field):
     """An ISO 8601 date and time with a UTC offset, returned in UTC."""
 
@@ -114,6 +185,7 @@ class AwareDateTimeField(serializers.Field):
         return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+@extend_schema_field(OpenApiTypes.URI)
 class HttpUrlField(serializers.Field):
     """An absolute ``http`` or ``https`` URL with no spaces or control characters."""
 
@@ -148,6 +220,7 @@ class HttpUrlField(serializers.Field):
         return value
 
 
+@extend_schema_field({"type": "object", "additionalProperties": True})
 class MetadataField(serializers.Field):
     """A JSON object of at most ``MAX_METADATA_BYTES`` with clean keys and strings."""
 

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from movement.fields import (
     AwareDateTimeField,
+    FlatSerializer,
     HttpUrlField,
     IdField,
     MetadataField,
@@ -17,7 +18,7 @@ def short_text(**kwargs):
     return StrictCharField(max_length=limit("MAX_SHORT_TEXT_LENGTH"), **kwargs)
 
 
-class EntityInputSerializer(serializers.Serializer):
+class EntityInputSerializer(FlatSerializer):
     kind = short_text()
     source = short_text()
     external_id = IdField()
@@ -33,7 +34,7 @@ class EntityInputSerializer(serializers.Serializer):
         return attrs
 
 
-class ActivityInputSerializer(serializers.Serializer):
+class ActivityInputSerializer(FlatSerializer):
     external_id = IdField(required=False)
     upsert = serializers.BooleanField(required=False, default=False)
     topic = short_text()
