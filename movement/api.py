@@ -154,7 +154,8 @@ def flatten_errors(detail, path: str = "") -> list[dict]:
 def _one_error(message, path):
     return {
         "field": path or None,
-        "code": getattr(message, "code", "invalid"),
+        # A ValidationError raised without a code carries code None; the schema promises a string.
+        "code": getattr(message, "code", None) or "invalid",
         "detail": str(message),
     }
 
@@ -234,3 +235,70 @@ def json_server_error(request):
     logger.error("Unhandled error on %s %s", request.method, request.path)
     body = problem(500, "server_error", "The server failed to handle the request. Try again.")
     return JsonResponse(body, status=500, content_type=PROBLEM_CONTENT_TYPE)
+
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details.",
+    "required": ["type", "title", "status", "code", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "code": {"type": "string", "description": "A stable code for programs."},
+        "detail": {"type": "string", "description": "A sentence for people."},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "code", "detail"],
+                "properties": {
+                    "field": {
+                        "type": "string",
+                        "nullable": True,
+                        "description": "The path of the field, such as activities[2].happened_at.",
+                    },
+                    "code": {"type": "string"},
+                    "detail": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+ERROR_RESPONSES = {
+    "400": "The request is invalid; `errors` names each field that failed.",
+    "401": "The token is missing, malformed, unknown, expired or revoked.",
+    "403": "The token lacks the scope this operation needs.",
+    "404": "The object, or the page of results, does not exist.",
+    "405": "The operation does not allow this method.",
+    "406": "The Accept header asks for a type other than JSON.",
+    # gunicorn rejects a request line over 4,094 bytes before the application sees it.
+    "414": "The URL is longer than the server accepts.",
+}
+WRITE_ERROR_RESPONSES = {
+    "409": "The request conflicts with stored data.",
+    "413": "The request body is larger than the limit.",
+    "415": "The request body is not application/json.",
+}
+
+
+def document_problem_responses(result, generator, request, public):
+    """Add the problem-details error responses to every operation of the OpenAPI schema.
+
+    A drf-spectacular postprocessing hook: views document their success response, and every
+    API view can also answer with the errors the exception handler renders.
+    """
+    result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    content = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            errors = dict(ERROR_RESPONSES)
+            if method in ("post", "put", "patch"):
+                errors.update(WRITE_ERROR_RESPONSES)
+            responses = operation.setdefault("responses", {})
+            for status, description in errors.items():
+                response = {"description": description}
+                if status != "414":
+                    response["content"] = content
+                responses.setdefault(status, response)
+    return result

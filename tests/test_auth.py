@@ -199,6 +199,12 @@ def test_api_every_endpoint_needs_token(client, db, method):
         assert response["WWW-Authenticate"].startswith("Bearer"), f"{method.upper()} {url}"
 
 
+def test_api_every_endpoint_answers_options(api, db):
+    for url in api_urls():
+        response = api.options(url)
+        assert response.status_code in (200, 405), url
+
+
 def test_token_plaintext_not_stored(db, django_user_model):
     # given a token created, used and revoked
     token, plaintext = create_token("sync", [s.value for s in Scope])

@@ -7,6 +7,9 @@ from supporters.models import Supporter
 
 
 class SupporterSerializer(serializers.ModelSerializer):
+    # A plain string in the schema: a supporter without an email has "", which is no email.
+    email = serializers.CharField(read_only=True)
+
     class Meta:
         model = Supporter
         fields = (
@@ -24,6 +27,9 @@ class SupporterSerializer(serializers.ModelSerializer):
 
 
 class EntitySerializer(serializers.ModelSerializer):
+    # A plain string in the schema: an entity without a link has "", which is no URI.
+    external_url = serializers.CharField(read_only=True)
+
     class Meta:
         model = ActivityEntity
         fields = (

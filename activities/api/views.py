@@ -43,6 +43,9 @@ class ActivityView(ActivityListMixin, ActivityIngestMixin, generics.GenericAPIVi
 class BulkActivityView(ActivityIngestMixin, generics.GenericAPIView):
     """``POST /api/activity/bulk``: store the activities of many supporters at once."""
 
+    # OPTIONS describes the request body from serializer_class; without it DRF raises a 500.
+    serializer_class = serializers.BulkActivityRequestSerializer
+
     @extend_schema(
         request=serializers.BulkActivityRequestSerializer,
         responses=serializers.BulkIngestResponseSerializer,
