@@ -42,11 +42,13 @@ class Petition:
 
 
 def build_events(now: datetime) -> list[Event]:
+    # Events start at 08:00 UTC, early evening in Australian time zones.
+    evening = now.replace(hour=8, minute=0, second=0)
     events = [
         Event(
             "EVT_TOWNHALL_MAR",
             "Community Town Hall - March",
-            now - timedelta(days=260),
+            evening - timedelta(days=260),
             "Civic Centre",
         ),
     ]
@@ -55,7 +57,7 @@ def build_events(now: datetime) -> list[Event]:
         "Riverside clean-up", "Volunteer training", "Budget forum",
     ]  # fmt: skip
     for index in range(14):
-        starts_at = now - timedelta(days=7 + index * 13, hours=random.randint(0, 5))
+        starts_at = evening - timedelta(days=7 + index * 13, minutes=30 * random.randint(0, 4))
         name = f"{topics[index % len(topics)]} - {SUBURBS[index % len(SUBURBS)]}"
         events.append(
             Event(str(86000 + index), name, starts_at, f"{SUBURBS[index % len(SUBURBS)]} Hall")
