@@ -54,7 +54,18 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--database", default="bench_movement", help="Database to drop, create and fill."
     )
     parser.add_argument(
+        "--random-page-cost",
+        type=float,
+        default=1.1,
+        help="PostgreSQL's random_page_cost for the benchmark database (server default: 4).",
+    )
+    parser.add_argument(
         "--reuse", action="store_true", help="Keep the database from the last run as it is."
+    )
+    parser.add_argument(
+        "--skip-ingestion",
+        action="store_true",
+        help="Measure only the read side (for profiling; the page then lacks ingestion).",
     )
     parser.add_argument("--output", type=Path, help="Page to write the figures to.")
     parser.add_argument(
@@ -83,12 +94,17 @@ def database_urls(database: str) -> tuple[str, str]:
     return maintenance, urlunsplit(parts._replace(path="/" + database))
 
 
-def recreate_database(maintenance_url: str, database: str) -> None:
+def recreate_database(maintenance_url: str, database: str, random_page_cost: float) -> None:
+    """Drop and create the benchmark database with the planner's random page cost set."""
+    name = sql.Identifier(database)
     with psycopg.connect(maintenance_url, autocommit=True) as connection:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(name))
         connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database))
+            sql.SQL("ALTER DATABASE {} SET random_page_cost = {}").format(
+                name, sql.Literal(random_page_cost)
+            )
         )
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
 
 
 def service_environment(bench_url: str) -> dict[str, str]:
@@ -154,10 +170,13 @@ def main(argv=None) -> int:
 
     findings = report.Findings(scale=args.scale, workers=args.workers, note=args.note)
     findings.machine = report.describe_machine(bench_url)
+    findings.machine["Benchmark database"] = (
+        f"`{args.database}`, random_page_cost = {args.random_page_cost}"
+    )
 
     if not args.reuse:
         logger.info("Creating database %s", args.database)
-        recreate_database(maintenance_url, args.database)
+        recreate_database(maintenance_url, args.database, args.random_page_cost)
     env = service_environment(bench_url)
     setup_django(env)
     credentials = prepare_service(args.reuse)
@@ -165,7 +184,8 @@ def main(argv=None) -> int:
         logger.info("Generating %s", args.scale)
         findings.dataset = dataset.generate(bench_url, args.scale)
 
-    findings.ingestion = measure_ingestion(args, bench_url, env, credentials, results_dir)
+    if not args.skip_ingestion:
+        findings.ingestion = measure_ingestion(args, bench_url, env, credentials, results_dir)
     findings.reads = measure_reads(args, bench_url, env, credentials, results_dir)
 
     findings.seconds = time.monotonic() - started

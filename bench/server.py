@@ -7,7 +7,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -80,10 +79,11 @@ class Gunicorn:
                     f"gunicorn exited with code {self.process.returncode}; see {self.log_path}"
                 )
             try:
-                urllib.request.urlopen(f"{self.base_url}/accounts/login/", timeout=5).close()
+                urllib.request.urlopen(f"{self.base_url}/accounts/login/", timeout=30).close()
                 if len(self.worker_pids()) == self.workers:
                     return
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:
+                # Not listening yet, or a worker still importing the project on a busy machine.
                 pass
             time.sleep(0.2)
         self.stop()
