@@ -92,6 +92,10 @@ class TextListField(forms.Field):
         return tuple(values)
 
 
+# Messages take the request's value through params, never an f-string: django-filter formats
+# every message with ``%``, so a "%" in the value would otherwise raise a TypeError (a 500).
+
+
 class IdListField(TextListField):
     """One or several positive integer ids."""
 
@@ -100,8 +104,9 @@ class IdListField(TextListField):
         for item in super().to_python(value):
             if not item.isdigit() or int(item) < 1 or len(item) > 18:
                 raise forms.ValidationError(
-                    f"'{item}' is not an id. Send a positive whole number, such as 12.",
+                    "'%(value)s' is not an id. Send a positive whole number, such as 12.",
                     code="invalid",
+                    params={"value": item},
                 )
             ids.append(int(item))
         return tuple(ids)
@@ -124,16 +129,18 @@ class CustomFieldListField(forms.Field):
             key, separator, text = item.partition(":")
             if not separator or not key.strip():
                 raise forms.ValidationError(
-                    f"'{item}' is not a custom field condition. Write key:value, such as "
+                    "'%(value)s' is not a custom field condition. Write key:value, such as "
                     "ward:Riverside.",
                     code="invalid",
+                    params={"value": item},
                 )
             key = key.strip()
             if key.isdigit():
                 # Django's JSON key lookups read an all-digit key as an array index.
                 raise forms.ValidationError(
-                    f"Custom fields named only with digits ('{key}') cannot be searched.",
+                    "Custom fields named only with digits ('%(value)s') cannot be searched.",
                     code="invalid",
+                    params={"value": key},
                 )
             pairs.append((key, text.strip()))
         if len(pairs) > MAX_VALUES:
@@ -180,12 +187,15 @@ class SearchDateTimeField(forms.Field):
             return datetime.combine(day, time.min, zone)
         if moment is None:
             raise forms.ValidationError(
-                f"'{text}' is not a date or a time. Enter one such as {self.example}.",
+                "'%(value)s' is not a date or a time. Enter one such as %(example)s.",
                 code="invalid",
+                params={"value": text, "example": self.example},
             )
         if moment.utcoffset() is None:
             raise forms.ValidationError(
-                f"'{text}' has no UTC offset. Add one, as in {self.example}.", code="naive"
+                "'%(value)s' has no UTC offset. Add one, as in %(example)s.",
+                code="naive",
+                params={"value": text, "example": self.example},
             )
         return moment
 
@@ -202,7 +212,9 @@ class StrictBooleanField(forms.Field):
         if text in FALSE_VALUES:
             return False
         raise forms.ValidationError(
-            f"'{text}' is not a boolean. Send true or false.", code="invalid"
+            "'%(value)s' is not a boolean. Send true or false.",
+            code="invalid",
+            params={"value": text},
         )
 
 

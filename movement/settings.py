@@ -186,6 +186,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two serializers have a "result" field with different choices; name each set.
+    "ENUM_NAME_OVERRIDES": {
+        "IngestResultEnum": ["created", "updated", "unchanged"],
+        "SupporterResultEnum": ["created", "updated", "unchanged", "rejected"],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "movement.api.document_problem_responses",

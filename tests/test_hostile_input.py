@@ -84,3 +84,53 @@ def test_hostile_request(api, seeded, case):
             assert (case.field, case.code) in named, body
             assert case.field in body["detail"]
     assert snapshot() == before
+
+
+HOSTILE_QUERY_VALUES = [
+    "%",
+    "%s%s%(value)s",
+    "a\x00b",
+    "x" * 5000,
+    "-1",
+    "0",
+    "99999999999999999999999",
+    "1e999",
+    "NaN",
+    "' OR 1=1 --",
+    "2024-02-30",
+    "2024-02-28T14:30:00",
+    "",
+    " ",
+    "\u202e",
+]
+
+
+def read_operations():
+    """Return ``(url, query parameter names)`` for every GET operation in the OpenAPI schema."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operations = []
+    for path, methods in schema["paths"].items():
+        if "get" not in methods:
+            continue
+        url = path.replace("{external_id}", "MembershipNumber").replace("{id}", "1")
+        names = [p["name"] for p in methods["get"].get("parameters", []) if p["in"] == "query"]
+        operations.append((url, names))
+    return operations
+
+
+def test_read_queries_never_fail(api, seeded):
+    operations = read_operations()
+    assert len(operations) >= 5
+
+    tried = 0
+    for url, names in operations:
+        for name in [*names, "unknown_parameter"]:
+            for value in HOSTILE_QUERY_VALUES:
+                response = api.get(url, {name: value})
+                tried += 1
+                assert response.status_code < 500, (url, name, value)
+                assert response["Content-Type"].startswith("application/"), (url, name)
+
+    assert tried > 100
