@@ -22,6 +22,7 @@ class SupporterAdmin(admin.ModelAdmin):
     search_fields = ("external_id", "first_name", "last_name", "email")
     date_hierarchy = "created_at"
     show_full_result_count = False
+    actions = ["erase"]
     readonly_fields = ("staff_profile", "recent_activities", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("external_id", "first_name", "last_name", "email", "phone_number")}),
@@ -66,6 +67,19 @@ class SupporterAdmin(admin.ModelAdmin):
         if not rows:
             return "No activities."
         return format_html('<ul class="recent-activities">{}</ul>', rows)
+
+    @admin.action(
+        description="Erase the selected supporters with their activity history",
+        permissions=["delete"],
+    )
+    def erase(self, request, queryset):
+        """Erase each selected supporter in its own transaction, leaving an audit event each."""
+        supporters = activities = 0
+        for supporter in queryset:
+            result = erase_supporter(supporter, actor=request.user, ip_address=client_ip(request))
+            supporters += 1
+            activities += result.activities
+        self.message_user(request, f"Erased {supporters} supporter(s) and {activities} activities.")
 
     def delete_model(self, request, obj):
         """Erase through the supporter service so the deletion is audited."""

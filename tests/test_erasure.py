@@ -161,3 +161,70 @@ def test_erase_api_query_count(history, api, django_assert_max_num_queries):
         response = api.post(ERASE_URL.format("M-1"))
 
     assert response.status_code == 200
+
+
+@pytest.fixture
+def admin_client(client, django_user_model):
+    admin = django_user_model.objects.create_superuser("admin", "admin@example.org", "pw-admin-1")
+    client.force_login(admin)
+    client.user = admin
+    return client
+
+
+def test_erase_admin_action(history, admin_client):
+    ada, grace = history
+
+    response = admin_client.post(
+        "/admin/supporters/supporter/",
+        {"action": "erase", "_selected_action": [ada.pk]},
+        REMOTE_ADDR="203.0.113.30",
+    )
+
+    assert response.status_code == 302
+    assert not Supporter.objects.filter(pk=ada.pk).exists()
+    assert Supporter.objects.filter(pk=grace.pk).exists()
+    assert ActivityEntity.objects.count() == 2
+    event = AuditEvent.objects.get(action=AuditEvent.Action.ERASURE)
+    assert event.actor == admin_client.user
+    assert event.ip_address == "203.0.113.30"
+    assert event.detail == {"supporter_id": ada.pk, "activities": 2, "entity_links": 3}
+
+
+def test_erase_admin_action_several(history, admin_client):
+    ada, grace = history
+
+    admin_client.post(
+        "/admin/supporters/supporter/",
+        {"action": "erase", "_selected_action": [ada.pk, grace.pk]},
+    )
+
+    assert not Supporter.objects.exists()
+    assert not Activity.objects.exists()
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.ERASURE).count() == 2
+
+
+def test_erase_admin_action_needs_delete_permission(history, client, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    clerk = django_user_model.objects.create_user("clerk", password="pw-clerk-1", is_staff=True)
+    clerk.user_permissions.add(
+        Permission.objects.get(codename="view_supporter"),
+        Permission.objects.get(codename="change_supporter"),
+    )
+    client.force_login(clerk)
+    ada, _ = history
+
+    client.post("/admin/supporters/supporter/", {"action": "erase", "_selected_action": [ada.pk]})
+
+    assert Supporter.objects.filter(pk=ada.pk).exists()
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.ERASURE).exists()
+
+
+def test_erase_admin_delete_view_audited(history, admin_client):
+    ada, _ = history
+
+    response = admin_client.post(f"/admin/supporters/supporter/{ada.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Supporter.objects.filter(pk=ada.pk).exists()
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.ERASURE).count() == 1
