@@ -192,8 +192,8 @@ FROM (
 """
 
 # Topics by roll: under 0.35 RSVP, under 0.60 attendance, under 0.80 signature, then contacts.
-# For the heavy supporter the roll decides the topic, and the entity is whatever was drawn, so
-# its kind can differ from the topic's usual one; the page does not care.
+# For the heavy supporter the roll decides the topic and the entity is drawn from all kinds, so
+# an RSVP may link a petition. The profile page shows it all the same.
 ACTIVITIES_SQL = """
 INSERT INTO activities_activity
     (id, supporter_id, external_id, topic, title, source, body, status, metadata, happened_at,

@@ -88,8 +88,10 @@ def render(findings: Findings) -> str:
         "# Benchmarks",
         "",
         "Figures from `bench/run.py`, measured side by side with the best PostgreSQL itself can",
-        "do. Regenerate this page with `make bench` (about half an hour at the default scale);",
-        "`make bench-quick` runs a small smoke scale and writes `bench/results/quick.md`.",
+        "do. Regenerate this page with `make bench`: it drops and refills its own database,",
+        "`bench_movement`, and took about five minutes on the machine below.",
+        "`make bench-quick` runs a small smoke scale and writes `bench/results/quick.md`;",
+        "`bench/run.py --help` lists the options (scale, workers, output page).",
         "",
         "The service runs under gunicorn with sync workers, `DEBUG=0` and the production",
         "settings, on 127.0.0.1, against PostgreSQL on the same machine. The benchmark client",
@@ -267,7 +269,8 @@ def _render_reads(findings: Findings) -> list[str]:
         "the same first page of 50 and the total (`ATTENDEES_SQL` in `bench/run.py`), sent by",
         "psycopg over an open connection. Latency is wall-clock time seen by a client making",
         f"one request at a time, {reads['samples']} requests after 3 for warm-up; the server",
-        "has one gunicorn worker. The query count is Django's, for one request in-process.",
+        "has one gunicorn worker. The query count is Django's, for one request in-process",
+        "after one to warm the caches, as for the timed requests.",
         "",
     ]
     rows = []

@@ -6,7 +6,7 @@ Usage (``make bench`` and ``make bench-quick`` run these)::
     DATABASE_URL=... .venv/bin/python bench/run.py --quick
 
 ``DATABASE_URL`` names a server and a maintenance database. The benchmark drops and creates its
-own database (``bench_movement`` unless ``--database`` says otherwise) on that server, migrates
+own database (``bench_movement`` unless ``--database`` names another) on that server, migrates
 it, fills it with synthetic data, serves it with gunicorn on a free 127.0.0.1 port and measures.
 Nothing outside that database is touched. The default scale writes ``docs/benchmarks.md``;
 ``--quick`` writes ``bench/results/quick.md`` so a smoke run never overwrites the record.
@@ -15,6 +15,7 @@ Nothing outside that database is touched. The default scale writes ``docs/benchm
 import argparse
 import logging
 import os
+import pickle
 import sys
 import time
 from pathlib import Path
@@ -191,6 +192,9 @@ def main(argv=None) -> int:
     findings.seconds = time.monotonic() - started
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(report.render(findings))
+    # Kept so the page can be rendered again after bench/analysis.md changes.
+    with open(results_dir / "findings.pickle", "wb") as file:
+        pickle.dump(findings, file)
     logger.info("Wrote %s in %.0f s", args.output, findings.seconds)
     return 0
 

@@ -87,7 +87,7 @@ class Gunicorn:
                 pass
             time.sleep(0.2)
         self.stop()
-        raise RuntimeError(f"gunicorn did not answer within {READY_TIMEOUT_SECONDS} s")
+        raise RuntimeError(f"gunicorn did not respond within {READY_TIMEOUT_SECONDS} s")
 
     def worker_pids(self) -> list[int]:
         """Return the worker process ids, read from /proc (Linux only)."""
