@@ -3,8 +3,8 @@
 The workload posts overlapping batches: every request carries activities of one supporter
 (or two, through the bulk endpoint) and links entities from a pool shared by all supporters,
 in its own random order. Each request tags the values it writes with its own number, so the
-final database state shows which request wrote each row last, and :func:`check_serial` can
-prove that state equals the result of running the requests one at a time in some order.
+final database state shows which request wrote each row last. From that, :func:`check_serial`
+proves the state equals the result of running the requests one at a time in some order.
 """
 
 import json

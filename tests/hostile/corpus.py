@@ -2,10 +2,10 @@
 
 Every case is one row: a name, the request (``url``, and ``body`` as a Python value to encode
 as JSON or ``raw`` bytes sent as they are, with ``content_type``), and the expected ``status``,
-``code`` and ``field``. For an error on one field, ``code`` is that field's code in ``errors``
-and ``field`` its path; for an error on the whole request, ``field`` is None and ``code`` is the
-top-level ``code``. Cases that must be accepted run with ``?dry_run=true``, so no case may
-change the database.
+``code`` and ``field``. For an error on one field, ``field`` is its path and ``code`` its code in
+``errors``. For an error on the whole request, ``field`` is None and ``code`` is the top-level
+``code`` or the code of an error without a field. Cases that must be accepted run with
+``?dry_run=true``, so no case may change the database.
 
 The seed data the cases rely on (see ``tests/test_hostile_input.py``): supporter
 ``MembershipNumber`` and supporter ``1001``, and activity ``EXISTING_1`` linked to entity
@@ -312,7 +312,6 @@ def _non_finite_numbers() -> list[Case]:
 
 
 def _wrong_types() -> list[Case]:
-    one = activity
     return [
         Case("type_supporter_id_bool", 400, "invalid", "external_id", body=request(supporter=True)),
         Case("type_supporter_id_float", 400, "invalid", "external_id", body=request(supporter=1.5)),
@@ -344,70 +343,70 @@ def _wrong_types() -> list[Case]:
             400,
             "invalid",
             "activities[0].external_id",
-            body=request(activities=[one(external_id=1.5)]),
+            body=request(activities=[activity(external_id=1.5)]),
         ),
         Case(
             "type_activity_id_bool",
             400,
             "invalid",
             "activities[0].external_id",
-            body=request(activities=[one(external_id=False)]),
+            body=request(activities=[activity(external_id=False)]),
         ),
         Case(
             "type_topic_list",
             400,
             "invalid",
             "activities[0].topic",
-            body=request(activities=[one(topic=["event"])]),
+            body=request(activities=[activity(topic=["event"])]),
         ),
         Case(
             "type_title_object",
             400,
             "invalid",
             "activities[0].title",
-            body=request(activities=[one(title={"en": "RSVP"})]),
+            body=request(activities=[activity(title={"en": "RSVP"})]),
         ),
         Case(
             "type_title_bool",
             400,
             "invalid",
             "activities[0].title",
-            body=request(activities=[one(title=True)]),
+            body=request(activities=[activity(title=True)]),
         ),
         Case(
             "type_upsert_word",
             400,
             "invalid",
             "activities[0].upsert",
-            body=request(activities=[one(upsert="maybe")]),
+            body=request(activities=[activity(upsert="maybe")]),
         ),
         Case(
             "type_happened_at_number",
             400,
             "invalid",
             "activities[0].happened_at",
-            body=request(activities=[one(happened_at=1709130600)]),
+            body=request(activities=[activity(happened_at=1709130600)]),
         ),
         Case(
             "type_entities_object",
             400,
             "not_a_list",
             "activities[0].entities",
-            body=request(activities=[one(entities={"kind": "event"})]),
+            body=request(activities=[activity(entities={"kind": "event"})]),
         ),
         Case(
             "type_entity_number",
             400,
             "invalid",
             "activities[0].entities[0]",
-            body=request(activities=[one(entities=[1])]),
+            body=request(activities=[activity(entities=[1])]),
         ),
         Case(
             "type_entity_url_number",
             400,
             "invalid",
             "activities[0].entities[0].external_url",
-            body=request(activities=[one(entities=[entity(external_url=42)])]),
+            body=request(activities=[activity(entities=[entity(external_url=42)])]),
         ),
         Case(
             "type_records_object",
@@ -889,7 +888,11 @@ def _sizes() -> list[Case]:
             400,
             "max_length",
             "activities",
-            body=request(activities=[activity(external_id=f"A_{index}") for index in range(1001)]),
+            body=request(
+                activities=[
+                    activity(external_id=f"A_{index}") for index in range(MAX_ACTIVITIES + 1)
+                ]
+            ),
         ),
         Case(
             "size_too_many_entities",
@@ -927,7 +930,8 @@ def _sizes() -> list[Case]:
             url=ACTIVITY_URL + DRY_RUN,
             body=request(
                 activities=[
-                    activity(external_id=f"A_{index}", entities=[]) for index in range(1000)
+                    activity(external_id=f"A_{index}", entities=[])
+                    for index in range(MAX_ACTIVITIES)
                 ]
             ),
         ),
