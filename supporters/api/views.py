@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from movement.api import NotFound
 from movement.models import Scope
+from movement.signals import client_ip
 from supporters import services
 from supporters.api import serializers
 from supporters.models import Supporter
@@ -56,6 +57,6 @@ class SupporterEraseView(generics.GenericAPIView):
         result = services.erase_supporter(
             supporter,
             actor_label=f"API token {request.auth.pk} ({request.auth.name})",
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=client_ip(request),
         )
         return Response(asdict(result))
