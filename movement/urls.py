@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from movement.api import json_not_found
 
 api_patterns = [
     path("", include("activities.api.urls")),
@@ -9,6 +11,8 @@ api_patterns = [
     path("", include("supporters.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Last: any other path under /api/ gets problem JSON, also when DEBUG shows HTML pages.
+    re_path(r"^", json_not_found, name="api-not-found"),
 ]
 
 urlpatterns = [

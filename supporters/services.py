@@ -35,7 +35,10 @@ class SupporterResult:
 
 
 def bulk_upsert_supporters(
-    records: list[dict[str, Any]], *, conflict_strategy: ConflictStrategy = "reject"
+    records: list[dict[str, Any]],
+    *,
+    conflict_strategy: ConflictStrategy = "reject",
+    dry_run: bool = False,
 ) -> list[SupporterResult]:
     """Create or update supporters by ``external_id``, in one transaction.
 
@@ -43,6 +46,7 @@ def bulk_upsert_supporters(
     present fields overwrite, absent fields are kept, and custom fields merge key by key. With
     ``conflict_strategy="reject"`` a *new* record whose email or phone number already belongs to
     another supporter is not imported and its result says why; ``"ignore"`` imports it anyway.
+    With ``dry_run`` the writes roll back and new supporters are reported with ``id`` None.
     """
     with transaction.atomic():
         ids = [record["external_id"] for record in records]
@@ -95,16 +99,19 @@ def bulk_upsert_supporters(
             Supporter.objects.bulk_create(to_create)
         if to_update:
             Supporter.objects.bulk_update(to_update, [*sorted(changed), "updated_at"])
+        if dry_run:
+            transaction.set_rollback(True)
 
     for result in results:
-        if result.id is None and result.result != "rejected":
+        if result.id is None and result.result == "created" and not dry_run:
             result.id = existing[result.external_id].pk
     logger.info(
-        "Upserted %d supporter records: %d created, %d updated, %d rejected",
+        "Upserted %d supporter records: %d created, %d updated, %d rejected (dry_run=%s)",
         len(records),
         sum(r.result == "created" for r in results),
         sum(r.result == "updated" for r in results),
         sum(r.result == "rejected" for r in results),
+        dry_run,
     )
     return results
 
@@ -153,13 +160,14 @@ def _claim_contacts(record, external_id, owners):
 
 
 def erase_supporter(
-    supporter: Supporter, *, actor=None, actor_label: str = "", ip_address=None
+    supporter: Supporter, *, actor=None, actor_label: str = "", ip_address=None, dry_run=False
 ) -> ErasureResult:
     """Delete a supporter with their activities and entity links, in one transaction.
 
     Entities stay, because other supporters' activities may link them. The audit event keeps
     the supporter's database id and the counts only, so the erasure leaves no personal data.
     ``actor`` is the staff user; an API call passes ``actor_label`` naming its token instead.
+    With ``dry_run`` only the counts are taken: nothing is deleted or audited.
     """
     with transaction.atomic():
         # Lock the row so a concurrent ingest for this supporter either finishes first or
@@ -168,6 +176,9 @@ def erase_supporter(
         supporter_id = locked.pk
         activities = locked.activities.count()
         entity_links = locked.activities.aggregate(links=models.Count("entity_links"))["links"]
+        if dry_run:
+            logger.info("Dry run of erasing supporter %s: nothing deleted", supporter_id)
+            return ErasureResult(supporter_id, activities, entity_links)
         locked.delete()
         record_event(
             AuditEvent.Action.ERASURE,

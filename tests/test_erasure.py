@@ -97,9 +97,36 @@ def test_erase_api_deletes_supporter(history, api):
     response = api.post(ERASE_URL.format("M-1"))
 
     assert response.status_code == 200
-    assert response.json() == {"supporter_id": ada.pk, "activities": 2, "entity_links": 3}
+    assert response.json() == {
+        "supporter_id": ada.pk,
+        "activities": 2,
+        "entity_links": 3,
+        "dry_run": False,
+    }
     assert not Supporter.objects.filter(pk=ada.pk).exists()
     assert Activity.objects.count() == 1
+
+
+@pytest.mark.parametrize("query", ["?dry_run=true", "?dry_run=1"])
+def test_erase_api_dry_run_deletes_nothing(history, api, query):
+    ada, _ = history
+
+    response = api.post(ERASE_URL.format("M-1") + query)
+
+    assert response.status_code == 200
+    assert response.json()["activities"] == 2
+    assert response.json()["dry_run"] is True
+    assert Supporter.objects.filter(pk=ada.pk).exists()
+    assert Activity.objects.count() == 3
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.ERASURE).exists()
+
+
+@pytest.mark.parametrize("query", ["?dry_run", "?dry_run=maybe"])
+def test_erase_api_unclear_dry_run_is_rejected(history, api, query):
+    response = api.post(ERASE_URL.format("M-1") + query)
+
+    assert response.status_code == 400
+    assert Supporter.objects.count() == 2
 
 
 def test_erase_api_records_token_and_ip(history, api):

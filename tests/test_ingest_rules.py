@@ -827,3 +827,24 @@ def test_entity_lookup_in_chunks_finds_every_entity(api, member, monkeypatch):
     results = [e["result"] for e in response.json()["activities"][0]["entities"]]
     assert results == ["unchanged"] * 5 + ["created"] * 3
     assert ActivityEntity.objects.count() == 8
+
+
+@pytest.mark.parametrize("query", ["dry_run", "dry_run=", "dry_run=true&dry_run=false"])
+def test_unclear_dry_run_is_rejected(api, member, query):
+    response = api.post(
+        f"{URL}?{query}", json.dumps(request_body(activity())), content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert error_fields(response) == ["dry_run"]
+    assert Activity.objects.count() == 0
+
+
+@pytest.mark.parametrize("path", ["/api/nothing", "/api/", "/api/activity/", "/api/targets/"])
+def test_unknown_api_paths_are_json_even_in_debug(api, settings, path):
+    settings.DEBUG = True
+
+    response = api.get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"

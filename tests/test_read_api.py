@@ -1,5 +1,6 @@
 """The read API: supporters, activities, entities and saved searches."""
 
+import base64
 from datetime import timedelta
 
 import pytest
@@ -8,6 +9,7 @@ from rest_framework.test import APIClient
 
 from activities.models import Activity, SavedSearch
 from movement.models import Scope
+from supporters.models import Supporter
 from tests import search_data as data
 
 pytestmark = pytest.mark.django_db
@@ -312,3 +314,15 @@ def test_schema_lists_filters(api):
     assert {"q", "topic", "entity", "min_count", "negate", "within_days"} <= names
     activity = {p["name"] for p in schema["paths"]["/api/activity"]["get"]["parameters"]}
     assert {"updated_since", "cursor", "supporter"} <= activity
+
+
+@pytest.mark.parametrize("position", ["p=2026", "p=garbage", "p=99999-01-01"])
+@pytest.mark.parametrize("path", ["/api/activity", "/api/supporters/M-1/activities/"])
+def test_tampered_cursor_is_404(api, path, position):
+    Supporter.objects.create(external_id="M-1")
+    cursor = base64.b64encode(position.encode()).decode()
+
+    response = api.get(path, {"cursor": cursor})
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"

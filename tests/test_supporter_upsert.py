@@ -191,3 +191,20 @@ def test_created_token_authenticates(client, db, capsys):
     )
 
     assert response.status_code == 400
+
+
+def test_bulk_upsert_dry_run_stores_nothing(api):
+    Supporter.objects.create(external_id="M1", first_name="Ada")
+
+    response = api.post(
+        URL + "?dry_run=true",
+        {"records": [{"external_id": "M1", "first_name": "Ava"}, {"external_id": "M2"}]},
+        format="json",
+    )
+
+    body = response.json()
+    assert body["dry_run"] is True
+    assert [r["result"] for r in body["results"]] == ["updated", "created"]
+    assert body["results"][1]["id"] is None
+    assert Supporter.objects.get().first_name == "Ada"
+    assert Supporter.objects.count() == 1

@@ -1,12 +1,14 @@
 """The read API: supporters, activities, entities and saved searches, filtered by the
 FilterSets in ``activities.filters``. Invalid filter parameters give a 400 problem response."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, mixins
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
 from activities import search
@@ -34,7 +36,21 @@ class PagePagination(PageNumberPagination):
     max_page_size = 500
 
 
-class ActivitySyncPagination(CursorPagination):
+class SafeCursorPagination(CursorPagination):
+    """Cursor pagination that answers a tampered cursor with 404 instead of a 500.
+
+    DRF checks a cursor's encoding but not its position value, which reaches the database as a
+    time; an invalid one fails only when the query runs.
+    """
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (ValueError, TypeError, OverflowError, DjangoValidationError):
+            raise NotFound(self.invalid_cursor_message) from None
+
+
+class ActivitySyncPagination(SafeCursorPagination):
     """Activities in change order, for incremental sync with ``updated_since``."""
 
     ordering = ("updated_at", "id")
@@ -43,7 +59,7 @@ class ActivitySyncPagination(CursorPagination):
     max_page_size = 1000
 
 
-class TimelinePagination(CursorPagination):
+class TimelinePagination(SafeCursorPagination):
     """One supporter's activities, newest first."""
 
     ordering = ("-happened_at", "-id")

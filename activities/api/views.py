@@ -1,6 +1,6 @@
 from dataclasses import asdict
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
 
@@ -8,11 +8,7 @@ from activities import ingest
 from activities.api import serializers
 from activities.api.read_views import ActivityListMixin
 from movement.models import Scope
-from movement.params import bool_param
-
-DRY_RUN = OpenApiParameter(
-    "dry_run", bool, description="Validate and report the results without storing anything."
-)
+from movement.params import DRY_RUN, bool_param
 
 
 class ActivityIngestMixin:

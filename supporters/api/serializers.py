@@ -77,6 +77,7 @@ class SupporterResultSerializer(serializers.Serializer):
 
 
 class SupporterUpsertResponseSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField()
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
@@ -88,3 +89,4 @@ class ErasureResultSerializer(serializers.Serializer):
     supporter_id = serializers.IntegerField(help_text="The database id the supporter had.")
     activities = serializers.IntegerField(help_text="Activities deleted with the supporter.")
     entity_links = serializers.IntegerField(help_text="Links from those activities to entities.")
+    dry_run = serializers.BooleanField(help_text="True when nothing was deleted.")
