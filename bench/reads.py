@@ -83,8 +83,10 @@ def sql_latency(conninfo: str, sql: str, params, count: int, warmup: int = 3) ->
 
 
 def count_queries(fetch: Callable[[], object]) -> int:
-    """Run ``fetch`` twice in this process; return how many SQL queries Django sent the second
-    time, when caches are warm as they are for the timed requests."""
+    """Run ``fetch`` twice in this process and return the SQL query count of the second run.
+
+    The first run warms the caches, as the warm-up requests do for the timed ones.
+    """
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

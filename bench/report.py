@@ -263,11 +263,12 @@ def _render_reads(findings: Findings) -> list[str]:
     lines = [
         "## Everyone who attended event X",
         "",
-        "The supporter search with one condition, `topic=event_attendance&status=attended&"
-        "entity=X`, through the API (`GET /api/supporters/?…`, token) and the staff page",
-        "(`/supporters/?…`, logged-in session), against one hand-written SQL query that returns",
-        "the same first page of 50 and the total (`ATTENDEES_SQL` in `bench/run.py`), sent by",
-        "psycopg over an open connection. Latency is wall-clock time seen by a client making",
+        "The supporter search with one condition,",
+        "`topic=event_attendance&status=attended&entity=X`, runs through the API",
+        "(`GET /api/supporters/?…`, token) and the staff page (`/supporters/?…`, logged-in",
+        "session). The raw side is one hand-written SQL query that returns the same first page",
+        "of 50 and the total (`ATTENDEES_SQL` in `bench/run.py`), sent by psycopg over an open",
+        "connection. Latency is wall-clock time seen by a client making",
         f"one request at a time, {reads['samples']} requests after 3 for warm-up; the server",
         "has one gunicorn worker. The query count is Django's, for one request in-process",
         "after one to warm the caches, as for the timed requests.",

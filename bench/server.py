@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from importlib import metadata
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ class Gunicorn:
 
     def start(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_path, "ab")  # noqa: SIM115 - closed with the process in stop()
+        log = open(self.log_path, "wb")  # noqa: SIM115 - closed with the process in stop()
         command = [
             sys.executable, "-m", "gunicorn", "movement.wsgi:application",
             "--bind", f"127.0.0.1:{self.port}",
@@ -59,6 +60,9 @@ class Gunicorn:
             "--timeout", "120",
             "--backlog", "256",
         ]  # fmt: skip
+        if int(metadata.version("gunicorn").split(".")[0]) >= 27:
+            # Each master would otherwise claim the same control socket in the home directory.
+            command.append("--no-control-socket")
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
         )
