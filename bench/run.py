@@ -193,7 +193,7 @@ def main(argv=None) -> int:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(report.render(findings))
     # Kept so the page can be rendered again after bench/analysis.md changes.
-    with open(results_dir / "findings.pickle", "wb") as file:
+    with open(results_dir / f"{args.output.stem}.pickle", "wb") as file:
         pickle.dump(findings, file)
     logger.info("Wrote %s in %.0f s", args.output, findings.seconds)
     return 0
