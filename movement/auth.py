@@ -64,6 +64,22 @@ class BearerTokenAuthentication(BaseAuthentication):
         return 'Bearer realm="api"'
 
 
+def require_token(request):
+    if not isinstance(request.auth, ApiToken):
+        raise exceptions.NotAuthenticated(
+            "Authentication is required. Send 'Authorization: Bearer <token>'.",
+            code="not_authenticated",
+        )
+
+
+class HasToken(BasePermission):
+    """Allow any request that carries a valid token, whatever its scopes."""
+
+    def has_permission(self, request, view):
+        require_token(request)
+        return True
+
+
 class HasTokenScope(BasePermission):
     """Allow a request when its token grants the scope the view names for the method.
 
@@ -72,12 +88,8 @@ class HasTokenScope(BasePermission):
     """
 
     def has_permission(self, request, view):
+        require_token(request)
         token = request.auth
-        if not isinstance(token, ApiToken):
-            raise exceptions.NotAuthenticated(
-                "Authentication is required. Send 'Authorization: Bearer <token>'.",
-                code="not_authenticated",
-            )
         if request.method == "OPTIONS" or not hasattr(view, request.method.lower()):
             # Let DRF answer 405 for a method the view does not have.
             return True

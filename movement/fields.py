@@ -34,6 +34,17 @@ FORBIDDEN_CHARACTER = re.compile("[\x00\ud800-\udfff]")
 SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON ``true`` or ``false``; strings and numbers are rejected."""
+
+    default_error_messages = {"invalid": "Send true or false."}
+
+    def to_internal_value(self, data):
+        if data is True or data is False:
+            return data
+        self.fail("invalid")
+
+
 class FlatSerializer(serializers.Serializer):
     """A serializer of plain fields, validated in one loop.
 
@@ -90,6 +101,7 @@ class StrictCharField(serializers.CharField):
     default_error_messages = {
         "forbidden_character": "This text contains {what}; remove it.",
         "max_length": "Ensure this field has no more than {max_length} characters.",
+        "invalid": "Send this value as a JSON string.",
     }
 
     def __init__(self, **kwargs):
@@ -129,7 +141,7 @@ class StrictCharField(serializers.CharField):
         )
 
     def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, str | int | float):
+        if not isinstance(data, str):
             self.fail("invalid")
         value = super().to_internal_value(data)
         what = find_forbidden_character(value)
@@ -211,6 +223,10 @@ class HttpUrlField(serializers.Field):
         if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
             self.fail("invalid", reason="only http and https links to a host are accepted")
         try:
+            parts.port  # noqa: B018  (reading it validates the port)
+        except ValueError:
+            self.fail("invalid", reason="its port is not a number from 0 to 65535")
+        try:
             self.validator(data)
         except DjangoValidationError:
             self.fail("invalid", reason="this one is not a valid URL")
@@ -225,10 +241,10 @@ class MetadataField(serializers.Field):
     """A JSON object of at most ``MAX_METADATA_BYTES`` with clean keys and strings."""
 
     default_error_messages = {
-        "not_object": 'Metadata must be a JSON object, such as {{"Location": "Town hall"}}.',
-        "too_large": "Metadata is {size:,} bytes as JSON; the limit is {limit:,} bytes.",
-        "too_deep": "Metadata nests deeper than {limit} levels.",
-        "forbidden_character": "Metadata {where} contains {what}; remove it.",
+        "not_object": 'Send a JSON object here, such as {{"Location": "Town hall"}}.',
+        "too_large": "This object is {size:,} bytes as JSON; the limit is {limit:,} bytes.",
+        "too_deep": "This object nests more than {limit} levels of objects and arrays.",
+        "forbidden_character": "The {where} contains {what}; remove it.",
     }
 
     def to_internal_value(self, data):
@@ -241,7 +257,8 @@ class MetadataField(serializers.Field):
         return data
 
     def _check(self, value, depth, path):
-        if depth > limit("MAX_METADATA_DEPTH"):
+        # Objects and arrays count as levels; the top-level object is level 1.
+        if isinstance(value, dict | list) and depth > limit("MAX_METADATA_DEPTH"):
             self.fail("too_deep", limit=limit("MAX_METADATA_DEPTH"))
         if isinstance(value, dict):
             for key, item in value.items():

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from movement.api import json_not_found
+from movement.views import UnknownEndpointView
 
 api_patterns = [
     path("", include("activities.api.urls")),
@@ -12,7 +12,7 @@ api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Last: any other path under /api/ gets problem JSON, also when DEBUG shows HTML pages.
-    re_path(r"^", json_not_found, name="api-not-found"),
+    re_path(r"^", UnknownEndpointView.as_view(), name="api-not-found"),
 ]
 
 urlpatterns = [

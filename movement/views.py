@@ -1,6 +1,9 @@
 from django.views import defaults
+from rest_framework import exceptions
+from rest_framework.views import APIView
 
 from movement.api import json_not_found, json_server_error
+from movement.auth import HasToken
 
 
 def not_found(request, exception=None):
@@ -14,3 +17,17 @@ def server_error(request):
     if request.path.startswith("/api/"):
         return json_server_error(request)
     return defaults.server_error(request)
+
+
+class UnknownEndpointView(APIView):
+    """Any path under ``/api/`` that names no endpoint: 401 without a token, 404 with one."""
+
+    permission_classes = [HasToken]
+    schema = None
+
+    def get(self, request, *args, **kwargs):
+        raise exceptions.NotFound(
+            f"No API endpoint at {request.path}. See /api/docs/.", code="not_found"
+        )
+
+    post = put = patch = delete = get

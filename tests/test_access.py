@@ -27,8 +27,6 @@ PUBLIC_PATHS = {
     "/admin/logout/",
     "/api/schema/",
     "/api/docs/",
-    # The catch-all under /api/ answers unknown paths with a 404 and shows no data.
-    "/api/",
 }
 
 ROUTE_CONVERTER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")

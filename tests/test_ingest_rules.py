@@ -848,3 +848,44 @@ def test_unknown_api_paths_are_json_even_in_debug(api, settings, path):
 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"topic": 5}, "activities[0].topic"),
+        ({"title": 1.5}, "activities[0].title"),
+        ({"body": 7}, "activities[0].body"),
+        ({"title": "   "}, "activities[0].title"),
+        ({"upsert": "yes"}, "activities[0].upsert"),
+        ({"upsert": 1}, "activities[0].upsert"),
+        ({"entities": [entity(name="  ")]}, "activities[0].entities[0].name"),
+        (
+            {"entities": [entity(external_url="http://e.example:99999/")]},
+            "activities[0].entities[0].external_url",
+        ),
+    ],
+)
+def test_loose_types_and_blank_text_are_rejected(api, member, overrides, field):
+    response = post(api, request_body(activity(**overrides)))
+
+    assert response.status_code == 400
+    assert error_fields(response) == [field]
+    assert Activity.objects.count() == 0
+
+
+def nested(levels, innermost):
+    value = innermost
+    for _ in range(levels - 1):
+        value = {"k": value}
+    return value
+
+
+@pytest.mark.parametrize("innermost", [{}, {"leaf": "text"}, {"leaf": 1}, []])
+def test_metadata_depth_counts_objects_and_arrays(api, member, innermost):
+    at_limit = post(api, request_body(activity("A1", metadata=nested(20, innermost))))
+    over = post(api, request_body(activity("A2", metadata=nested(21, innermost))))
+
+    assert at_limit.status_code == 200
+    assert over.status_code == 400
+    assert over.json()["errors"][0]["code"] == "too_deep"

@@ -9,6 +9,7 @@ from movement.fields import (
     HttpUrlField,
     IdField,
     MetadataField,
+    StrictBooleanField,
     StrictCharField,
     limit,
 )
@@ -22,7 +23,7 @@ class EntityInputSerializer(FlatSerializer):
     kind = short_text()
     source = short_text()
     external_id = IdField()
-    name = short_text(trim_whitespace=False)
+    name = short_text()
     metadata = MetadataField(required=False, allow_null=True)
     external_url = HttpUrlField(required=False, allow_null=True)
 
@@ -36,9 +37,9 @@ class EntityInputSerializer(FlatSerializer):
 
 class ActivityInputSerializer(FlatSerializer):
     external_id = IdField(required=False)
-    upsert = serializers.BooleanField(required=False, default=False)
+    upsert = StrictBooleanField(required=False, default=False)
     topic = short_text()
-    title = short_text(trim_whitespace=False)
+    title = short_text()
     source = short_text()
     body = StrictCharField(
         required=False,
