@@ -1,3 +1,27 @@
+import zoneinfo
+
+from django.conf import settings
+from django.utils import timezone
+
+
+class AdminTimeZoneMiddleware:
+    """Show times in the admin in the organisation's time zone, as the staff pages do.
+
+    Only the admin relies on Django's current time zone; the staff pages convert explicitly, and
+    the API and exports speak UTC.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.time_zone = zoneinfo.ZoneInfo(settings.ORGANISATION_TIME_ZONE)
+
+    def __call__(self, request):
+        if not request.path.startswith("/admin/"):
+            return self.get_response(request)
+        with timezone.override(self.time_zone):
+            return self.get_response(request)
+
+
 class ContentSecurityPolicyMiddleware:
     """Send a Content-Security-Policy header on every HTML response.
 

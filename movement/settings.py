@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "movement.middleware.ContentSecurityPolicyMiddleware",
+    "movement.middleware.AdminTimeZoneMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

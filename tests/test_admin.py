@@ -258,3 +258,22 @@ def test_admin_non_staff_sent_to_admin_login(client, django_user_model):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_admin_times_in_organisation_time_zone(admin_client, settings):
+    supporter = Supporter.objects.create(external_id="TZ-1")
+    activity = Activity.objects.create(
+        supporter=supporter,
+        topic="call",
+        title="Late call",
+        source="dialer",
+        happened_at=datetime(2024, 2, 28, 14, 30, tzinfo=UTC),
+    )
+
+    response = admin_client.get(reverse("admin:activities_activity_change", args=[activity.pk]))
+
+    # 14:30 UTC is 01:30 the next day in Sydney (UTC+11 in February).
+    assert settings.ORGANISATION_TIME_ZONE == "Australia/Sydney"
+    page = response.content.decode()
+    assert 'value="29/02/2024"' in page
+    assert 'value="01:30:00"' in page
