@@ -80,9 +80,11 @@ def build_supporters(count: int) -> list[dict]:
             "last_name": "Example",
             "email": "morgan@example.org",
             "custom_fields": {"ward": "Riverside", "member_since": "2019"},
-        }
+        },
+        # The supporter that tests/cases/shift_attendance_batch.json names.
+        {"external_id": "M-000412", "first_name": "Riley", "last_name": "Shift"},
     ]
-    for number in range(1, count):
+    for number in range(1, count - 1):
         first, last = random.choice(FIRST_NAMES), random.choice(LAST_NAMES)
         records.append(
             {

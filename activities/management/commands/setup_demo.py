@@ -26,7 +26,7 @@ class Command(BaseCommand):
             "--supporters", type=int, default=300, help="Number of demo supporters."
         )
 
-    def handle(self, *args, supporters, **options):
+    def handle(self, *args, supporters, base_url, **options):
         if Supporter.objects.exists():
             self.stdout.write("Demo data: already loaded, left as it is.")
         else:
