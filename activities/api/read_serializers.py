@@ -49,6 +49,9 @@ class EntitySerializer(serializers.ModelSerializer):
 class LinkedEntitySerializer(serializers.ModelSerializer):
     """An entity as listed inside an activity."""
 
+    # A plain string in the schema, as in EntitySerializer: "" when the entity has no link.
+    external_url = serializers.CharField(read_only=True)
+
     class Meta:
         model = ActivityEntity
         fields = ("id", "kind", "source", "external_id", "name", "external_url")
