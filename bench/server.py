@@ -67,7 +67,11 @@ class Gunicorn:
             command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
         )
         self._log = log
-        self._wait_until_ready()
+        try:
+            self._wait_until_ready()
+        except BaseException:
+            self.stop()
+            raise
         logger.info(
             "gunicorn started: pid %s, %d workers, port %d",
             self.process.pid,
@@ -90,7 +94,6 @@ class Gunicorn:
                 # Not listening yet, or a worker still importing the project on a busy machine.
                 pass
             time.sleep(0.2)
-        self.stop()
         raise RuntimeError(f"gunicorn did not respond within {READY_TIMEOUT_SECONDS} s")
 
     def worker_pids(self) -> list[int]:
@@ -102,17 +105,20 @@ class Gunicorn:
             return []
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
+        if self.process is None:
             return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            logger.warning("gunicorn pid %s ignored SIGTERM for 30 s; killing it", self.process.pid)
-            self.process.kill()
-            self.process.wait()
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                logger.warning(
+                    "gunicorn pid %s ignored SIGTERM for 30 s; killing it", self.process.pid
+                )
+                self.process.kill()
+                self.process.wait()
+            logger.info("gunicorn pid %s stopped", self.process.pid)
         self._log.close()
-        logger.info("gunicorn pid %s stopped", self.process.pid)
 
 
 def rss_kib(pid: int) -> int:
