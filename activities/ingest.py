@@ -70,6 +70,34 @@ class RecordResult:
     supporter_id: int
     activities: list[ActivityResult]
 
+    def as_dict(self) -> dict[str, Any]:
+        """Return the result as plain data for the response.
+
+        Written out by hand because ``dataclasses.asdict`` deep-copies every value, which cost
+        several per cent of a thousand-activity request.
+        """
+        return {
+            "external_id": self.external_id,
+            "supporter_id": self.supporter_id,
+            "activities": [
+                {
+                    "external_id": activity.external_id,
+                    "id": activity.id,
+                    "result": activity.result,
+                    "entities": [
+                        {
+                            "source": entity.source,
+                            "external_id": entity.external_id,
+                            "id": entity.id,
+                            "result": entity.result,
+                        }
+                        for entity in activity.entities
+                    ],
+                }
+                for activity in self.activities
+            ],
+        }
+
 
 def ingest_activities(
     supporter_external_id: str, activities: list[dict[str, Any]], *, dry_run: bool = False

@@ -1,5 +1,3 @@
-from dataclasses import asdict
-
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
@@ -33,7 +31,7 @@ class ActivityView(ActivityListMixin, ActivityIngestMixin, generics.GenericAPIVi
     def post(self, request):
         data, dry_run = self.validated(serializers.ActivityRequestSerializer)
         result = ingest.ingest_activities(data["external_id"], data["activities"], dry_run=dry_run)
-        return Response({**asdict(result), "dry_run": dry_run})
+        return Response({**result.as_dict(), "dry_run": dry_run})
 
 
 class BulkActivityView(ActivityIngestMixin, generics.GenericAPIView):
@@ -57,4 +55,4 @@ class BulkActivityView(ActivityIngestMixin, generics.GenericAPIView):
             for index, record in enumerate(data["records"])
         ]
         results = ingest.ingest_records(records, dry_run=dry_run)
-        return Response({"dry_run": dry_run, "records": [asdict(result) for result in results]})
+        return Response({"dry_run": dry_run, "records": [result.as_dict() for result in results]})
