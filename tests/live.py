@@ -108,6 +108,7 @@ def gunicorn(workers: int = 2, threads: int = 4):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
+        log.unlink(missing_ok=True)
 
 
 def _wait_until_ready(server: Server):
