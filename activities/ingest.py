@@ -33,6 +33,14 @@ ENTITY_FIELDS = ("kind", "name", "metadata", "external_url")
 ACTIVITY_DEFAULTS = {"body": "", "status": "", "metadata": {}}
 ENTITY_DEFAULTS = {"metadata": {}, "external_url": ""}
 ENTITY_LOOKUP_CHUNK = 10_000
+LOCK_SLOTS = 256
+# bulk_update sends two parameters per field and row; batches of 2,000 stay under the 65,535
+# parameters a PostgreSQL statement may carry with server-side binding. A request of 1,000
+# activities still updates them in one statement.
+UPDATE_BATCH_SIZE = 2000
+# Advisory lock keys are shared by everything on the database server; this offset keeps the
+# service's keys apart from small keys that other software may use.
+LOCK_NAMESPACE = 0x4D56_0000_0000
 
 
 @dataclass
@@ -190,8 +198,15 @@ def _collect_entities(records) -> dict[tuple[str, str], dict]:
 
 
 def _lock_key(*parts: str) -> int:
+    """Map an identity to one of ``LOCK_SLOTS`` advisory lock keys.
+
+    A request may name 51,000 identities, but PostgreSQL's shared lock table holds about
+    ``max_locks_per_transaction`` (64) times ``max_connections`` locks in all, so a request takes
+    at most ``LOCK_SLOTS`` locks. Two identities that share a slot only make their requests wait
+    for each other, which costs time but never correctness.
+    """
     digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+    return LOCK_NAMESPACE + int.from_bytes(digest, "big") % LOCK_SLOTS
 
 
 def _lock_identities(activity_ids, entity_keys):
@@ -263,7 +278,9 @@ def _upsert_entities(entity_inputs):
     if to_create:
         ActivityEntity.objects.bulk_create(to_create)
     if to_update:
-        ActivityEntity.objects.bulk_update(to_update, [*sorted(changed_fields), "updated_at"])
+        ActivityEntity.objects.bulk_update(
+            to_update, [*sorted(changed_fields), "updated_at"], batch_size=UPDATE_BATCH_SIZE
+        )
     return existing, results
 
 
@@ -358,7 +375,9 @@ def _upsert_activities(records, supporters, activity_ids, entities, entity_resul
     if to_create:
         Activity.objects.bulk_create(to_create)
     if to_update:
-        Activity.objects.bulk_update(to_update, [*sorted(changed_fields), "updated_at"])
+        Activity.objects.bulk_update(
+            to_update, [*sorted(changed_fields), "updated_at"], batch_size=UPDATE_BATCH_SIZE
+        )
     _replace_links(pending, wanted_links, current_links)
 
     for activity_result, activity, entity_keys in pending:

@@ -99,6 +99,9 @@ else:
     # index (595 ms against 24 ms at a million activities; see docs/benchmarks.md). 1.1 suits
     # SSDs. Set PG_RANDOM_PAGE_COST to an empty value to keep the server's own setting, for
     # example behind a pooler that rejects connection options.
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env.bool(
+        "PG_SERVER_SIDE_BINDING", default=True
+    )
     random_page_cost = env.str("PG_RANDOM_PAGE_COST", default="1.1")
     if random_page_cost:
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = (

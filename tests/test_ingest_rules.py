@@ -889,3 +889,24 @@ def test_metadata_depth_counts_objects_and_arrays(api, member, innermost):
     assert at_limit.status_code == 200
     assert over.status_code == 400
     assert over.json()["errors"][0]["code"] == "too_deep"
+
+
+def test_request_at_every_count_limit_is_stored(api, member):
+    # 1,000 activities with 50 entities each: 51,000 identities to lock and rows to write.
+    body = request_body(
+        *[activity(f"A{i}", entities=[entity(f"E{i}-{j}") for j in range(50)]) for i in range(1000)]
+    )
+
+    created = post(api, body)
+
+    assert created.status_code == 200
+    assert ActivityEntityLink.objects.count() == 50_000
+
+    for item in body["activities"]:
+        item["upsert"] = True
+        for linked in item["entities"]:
+            linked["name"] = "Renamed"
+    updated = post(api, body)
+
+    assert updated.status_code == 200
+    assert ActivityEntity.objects.filter(name="Renamed").count() == 50_000
