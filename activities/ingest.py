@@ -38,8 +38,8 @@ LOCK_SLOTS = 256
 # parameters a PostgreSQL statement may carry with server-side binding. A request of 1,000
 # activities still updates them in one statement.
 UPDATE_BATCH_SIZE = 2000
-# Advisory lock keys are shared by everything on the database server; this offset keeps the
-# service's keys apart from small keys that other software may use.
+# Advisory lock keys are shared by everything on the database server. This offset keeps the
+# service's keys apart from the small keys that other software tends to use.
 LOCK_NAMESPACE = 0x4D56_0000_0000
 
 
@@ -390,7 +390,7 @@ def _upsert_activities(records, supporters, activity_ids, entities, entity_resul
 
 
 def _entity_keys(data) -> list[tuple[str, str]] | None:
-    """The activity's entity keys in request order without repeats, or None when absent."""
+    """Return the activity's entity keys in request order without repeats, or None if absent."""
     if "entities" not in data:
         return None
     keys = [(entity["source"], entity["external_id"]) for entity in data["entities"]]

@@ -73,10 +73,12 @@ def too_large_message() -> str:
 
 
 class LimitedJSONParser(JSONParser):
-    """Parse JSON strictly, reject bodies over ``MAX_REQUEST_BYTES``, and never raise a 500.
+    """Parse JSON strictly (no ``NaN``, no infinite numbers) and turn every parse failure into a
+    400 instead of a 500.
 
-    DRF reads the request stream itself, so Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE`` does not
-    apply here; this parser enforces the same limit while reading.
+    Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE``, set to ``MAX_REQUEST_BYTES``, usually rejects an
+    oversize body first (see ``exception_handler``). The parser checks the size again, because a
+    body without a Content-Length header can reach it unchecked.
     """
 
     def parse(self, stream, media_type=None, parser_context=None):
