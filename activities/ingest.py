@@ -11,6 +11,7 @@ activities it carries: every read and write is one set-based statement.
 """
 
 import hashlib
+import json
 import logging
 import time
 from collections import defaultdict
@@ -373,7 +374,7 @@ def _upsert_activities(records, supporters, activity_ids, entities, entity_resul
         )
 
     if to_create:
-        Activity.objects.bulk_create(to_create)
+        _insert_activities(to_create)
     if to_update:
         Activity.objects.bulk_update(
             to_update, [*sorted(changed_fields), "updated_at"], batch_size=UPDATE_BATCH_SIZE
@@ -417,7 +418,62 @@ def _replace_links(pending, wanted_links, current_links):
     if stale_link_ids:
         ActivityEntityLink.objects.filter(pk__in=stale_link_ids).delete()
     if new_links:
-        ActivityEntityLink.objects.bulk_create(new_links)
+        _insert_links(new_links)
+
+
+# On PostgreSQL new activities and links go in with one hand-written INSERT each, fed from
+# arrays. It does what bulk_create does without Django preparing every field of every row in
+# Python, which took about a fifth of a thousand-activity request. RETURNING yields the rows in
+# the order of the arrays, the same property bulk_create relies on to set primary keys.
+INSERT_ACTIVITIES_SQL = """
+INSERT INTO {table} (supporter_id, external_id, topic, title, source, body, status, metadata,
+                     happened_at, created_at, updated_at)
+SELECT supporter_id, external_id, topic, title, source, body, status, metadata::jsonb,
+       happened_at, now(), now()
+FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
+            %s::text[], %s::text[], %s::timestamptz[])
+    AS rows (supporter_id, external_id, topic, title, source, body, status, metadata, happened_at)
+RETURNING id
+"""
+
+INSERT_LINKS_SQL = """
+INSERT INTO {table} (activity_id, entity_id, created_at, updated_at)
+SELECT activity_id, entity_id, now(), now()
+FROM unnest(%s::bigint[], %s::bigint[]) AS rows (activity_id, entity_id)
+"""
+
+
+def _insert_activities(activities: list[Activity]) -> None:
+    """Insert new activities and set their primary keys."""
+    if connection.vendor != "postgresql":
+        Activity.objects.bulk_create(activities)
+        return
+    columns = [
+        [activity.supporter_id for activity in activities],
+        [activity.external_id for activity in activities],
+        [activity.topic for activity in activities],
+        [activity.title for activity in activities],
+        [activity.source for activity in activities],
+        [activity.body for activity in activities],
+        [activity.status for activity in activities],
+        [json.dumps(activity.metadata) for activity in activities],
+        [activity.happened_at for activity in activities],
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(INSERT_ACTIVITIES_SQL.format(table=Activity._meta.db_table), columns)
+        ids = [row[0] for row in cursor.fetchall()]
+    for activity, pk in zip(activities, ids, strict=True):
+        activity.pk = pk
+        activity._state.adding = False
+
+
+def _insert_links(links: list[ActivityEntityLink]) -> None:
+    if connection.vendor != "postgresql":
+        ActivityEntityLink.objects.bulk_create(links)
+        return
+    columns = [[link.activity_id for link in links], [link.entity_id for link in links]]
+    with connection.cursor() as cursor:
+        cursor.execute(INSERT_LINKS_SQL.format(table=ActivityEntityLink._meta.db_table), columns)
 
 
 def _forget_created_ids(results):

@@ -53,6 +53,12 @@ class FlatSerializer(serializers.Serializer):
     matters when one request carries a thousand activities.
     """
 
+    @cached_property
+    def _writable_field_list(self):
+        # DRF's _writable_fields is a generator over all fields, rebuilt on every call; a list
+        # child serializer validates a thousand items with the same fields.
+        return list(self._writable_fields)
+
     def to_internal_value(self, data):
         if not isinstance(data, dict):
             message = self.error_messages["invalid"].format(datatype=type(data).__name__)
@@ -61,7 +67,7 @@ class FlatSerializer(serializers.Serializer):
             )
         attrs = {}
         errors = {}
-        for field in self._writable_fields:
+        for field in self._writable_field_list:
             name = field.field_name
             value = data.get(name, serializers.empty)
             try:
