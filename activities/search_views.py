@@ -27,7 +27,6 @@ from activities.filters import (
     SupporterFilterSet,
 )
 from movement.models import AuditEvent
-from movement.pagination import CountInPagePaginator
 from movement.staff import staff_required
 from movement.tokens import record_event
 from supporters.models import Supporter
@@ -154,7 +153,7 @@ def supporter_list(request):
     filterset, supporters = run_search(request)
     page = None
     if supporters is not None:
-        page = CountInPagePaginator(supporters, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = Paginator(supporters, PAGE_SIZE).get_page(request.GET.get("page"))
     query = query_without(request.GET)
     context = {
         "filterset": filterset,
@@ -250,7 +249,7 @@ def saved_search_detail(request, pk):
         invalid = {}
     page = None
     if supporters is not None:
-        page = CountInPagePaginator(supporters, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = Paginator(supporters, PAGE_SIZE).get_page(request.GET.get("page"))
         search.record_run(saved, page.paginator.count)
     context = {
         "saved": saved,

@@ -64,11 +64,11 @@ def test_supporters_list_needs_token(townhall):
 def test_supporters_list_query_count_constant(api, townhall, django_assert_num_queries):
     query = {"entity": townhall.pk, "c2.topic": "event_rsvp", "c2.negate": "true"}
     api.get("/api/supporters/", query)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         api.get("/api/supporters/", query)
     for number in range(30):
         data.activity(data.supporter(f"X{number}"), entities=[townhall])
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         response = api.get("/api/supporters/", query)
     assert response.json()["count"] == 33
 
@@ -214,11 +214,11 @@ def test_entity_supporters_missing_entity(api):
 
 def test_entity_supporters_query_count(api, townhall, django_assert_num_queries):
     api.get(f"/api/entities/{townhall.pk}/supporters/")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         api.get(f"/api/entities/{townhall.pk}/supporters/")
     for number in range(20):
         data.activity(data.supporter(f"X{number}"), entities=[townhall])
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         response = api.get(f"/api/entities/{townhall.pk}/supporters/")
     assert response.json()["count"] == 23
 
@@ -287,11 +287,11 @@ def test_saved_search_private_hidden_from_other_tokens(api, staff_user):
 
 def test_saved_search_results_query_count(api, saved, townhall, django_assert_num_queries):
     api.get(f"/api/saved-searches/{saved.pk}/supporters/")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         api.get(f"/api/saved-searches/{saved.pk}/supporters/")
     for number in range(20):
         data.activity(data.supporter(f"X{number}"), entities=[townhall])
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         api.get(f"/api/saved-searches/{saved.pk}/supporters/")
 
 

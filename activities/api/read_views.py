@@ -21,7 +21,6 @@ from activities.filters import (
     SupporterFilterSet,
 )
 from activities.models import Activity, ActivityEntity, ActivityEntityLink
-from movement.pagination import CountInPagePaginator
 from supporters.models import Supporter
 
 MORE_CONDITIONS = (
@@ -35,12 +34,6 @@ class PagePagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
-
-
-class SupporterSearchPagination(PagePagination):
-    """Pages of a supporter search, with the total taken from the page query itself."""
-
-    django_paginator_class = CountInPagePaginator
 
 
 class SafeCursorPagination(CursorPagination):
@@ -90,7 +83,7 @@ class SupporterListView(generics.ListAPIView):
     queryset = Supporter.objects.all()
     serializer_class = serializers.SupporterSerializer
     filterset_class = SupporterFilterSet
-    pagination_class = SupporterSearchPagination
+    pagination_class = PagePagination
 
 
 @extend_schema_view(get=extend_schema(summary="Get one supporter", tags=["supporters"]))
@@ -168,7 +161,7 @@ class EntityDetailView(generics.RetrieveAPIView):
 class EntitySupporterListView(generics.ListAPIView):
     serializer_class = serializers.SupporterSerializer
     filterset_class = SupporterFilterSet
-    pagination_class = SupporterSearchPagination
+    pagination_class = PagePagination
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -213,7 +206,7 @@ class SavedSearchDetailView(SavedSearchMixin, generics.RetrieveAPIView):
 )
 class SavedSearchSupporterListView(SavedSearchMixin, generics.ListAPIView):
     serializer_class = serializers.SupporterSerializer
-    pagination_class = SupporterSearchPagination
+    pagination_class = PagePagination
     filter_backends = []
 
     def get_queryset(self):
