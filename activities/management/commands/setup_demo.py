@@ -25,6 +25,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--supporters", type=int, default=300, help="Number of demo supporters."
         )
+        parser.add_argument(
+            "--base-url",
+            default="http://127.0.0.1:8000",
+            help="The address the server will listen on, for the printed links.",
+        )
 
     def handle(self, *args, supporters, base_url, **options):
         if Supporter.objects.exists():
@@ -41,9 +46,8 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"Staff login:  {credentials['username']} / {credentials['password']}")
         self.stdout.write(f"API token:    {token}   (also in .demo-token)")
-        self.stdout.write(
-            "Open http://127.0.0.1:8000/ and the API docs at http://127.0.0.1:8000/api/docs/"
-        )
+        base_url = base_url.rstrip("/")
+        self.stdout.write(f"Open {base_url}/ and the API docs at {base_url}/api/docs/")
 
     def staff_login(self) -> dict:
         User = get_user_model()
