@@ -326,3 +326,16 @@ def test_tampered_cursor_is_404(api, path, position):
 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_supporter_id_with_slash_is_readable(api):
+    supporter = Supporter.objects.create(external_id="branch/42")
+    data.activity(supporter)
+
+    detail = api.get("/api/supporters/branch/42/")
+    activities = api.get("/api/supporters/branch/42/activities/")
+
+    assert detail.status_code == 200
+    assert detail.json()["external_id"] == "branch/42"
+    assert activities.status_code == 200
+    assert len(activities.json()["results"]) == 1

@@ -9,15 +9,16 @@ from activities.api import read_views as views
 
 urlpatterns = [
     path("supporters/", views.SupporterListView.as_view(), name="api-supporter-list"),
+    # External ids may contain "/", so they match as paths; the longer route goes first.
     path(
-        "supporters/<str:external_id>/",
-        views.SupporterDetailView.as_view(),
-        name="api-supporter-detail",
-    ),
-    path(
-        "supporters/<str:external_id>/activities/",
+        "supporters/<path:external_id>/activities/",
         views.SupporterActivityListView.as_view(),
         name="api-supporter-activities",
+    ),
+    path(
+        "supporters/<path:external_id>/",
+        views.SupporterDetailView.as_view(),
+        name="api-supporter-detail",
     ),
     path("entities/", views.EntityListView.as_view(), name="api-entity-list"),
     path("entities/<int:pk>/", views.EntityDetailView.as_view(), name="api-entity-detail"),
