@@ -28,7 +28,7 @@ from activities.filters import (
 )
 from movement.models import AuditEvent
 from movement.staff import staff_required
-from movement.tokens import record_event
+from movement.tokens import client_ip, record_event
 from supporters.models import Supporter
 
 logger = logging.getLogger(__name__)
@@ -74,10 +74,6 @@ class ConditionRow:
 class SavedSearchForm(forms.Form):
     name = forms.CharField(max_length=200)
     shared = forms.BooleanField(required=False, help_text="Visible to all staff.")
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def query_without(data: QueryDict, prefix: str | None = None) -> str:

@@ -17,7 +17,7 @@ from activities.models import ActivityEntity
 from activities.staff_forms import EntityFilterForm, TimelineFilterForm
 from movement.models import AuditEvent
 from movement.staff import staff_required
-from movement.tokens import record_event
+from movement.tokens import client_ip, record_event
 from supporters.models import Supporter
 
 logger = logging.getLogger(__name__)
@@ -136,7 +136,7 @@ def entity_export(request, pk):
     record_event(
         AuditEvent.Action.EXPORT,
         actor=request.user,
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_ip(request),
         rows=rows,
         entity=entity.pk,
     )

@@ -3,11 +3,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from movement.models import ApiToken, AuditEvent, Scope
-from movement.tokens import create_token, revoke_tokens
-
-
-def client_ip(request):
-    return request.META.get("REMOTE_ADDR")
+from movement.tokens import client_ip, create_token, revoke_tokens
 
 
 class ApiTokenForm(forms.ModelForm):

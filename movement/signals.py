@@ -7,14 +7,13 @@ address and locks the pair out; :func:`lockout_response` is its ``AXES_LOCKOUT_C
 
 import logging
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 
 from movement.models import AuditEvent
-from movement.tokens import record_event
+from movement.tokens import client_ip, record_event
 
 logger = logging.getLogger(__name__)
 
@@ -24,13 +23,6 @@ LOCKOUT_MESSAGE = (
 )
 # Usernames longer than the audit column are cut; Django's own limit is 150 characters too.
 USERNAME_LENGTH = AuditEvent._meta.get_field("actor_label").max_length
-
-
-def client_ip(request) -> str | None:
-    """Return the client address the same way django-axes counts it, or None without a request."""
-    if request is None:
-        return None
-    return getattr(request, "axes_ip_address", None) or get_client_ip_address(request)
 
 
 def axes_username(request, credentials=None) -> str | None:

@@ -2,11 +2,23 @@
 
 import logging
 
+from axes.helpers import get_client_ip_address
 from django.utils import timezone
 
 from movement.models import ApiToken, AuditEvent
 
 logger = logging.getLogger(__name__)
+
+
+def client_ip(request) -> str | None:
+    """Return the client address the same way django-axes counts it, or None without a request.
+
+    django-axes reads it from the proxy headers its settings name, so audit events and login
+    throttling agree on the address behind a proxy.
+    """
+    if request is None:
+        return None
+    return getattr(request, "axes_ip_address", None) or get_client_ip_address(request)
 
 
 def record_event(action: str, *, actor=None, actor_label: str = "", ip_address=None, **detail):

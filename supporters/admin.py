@@ -2,14 +2,11 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from movement.tokens import client_ip
 from supporters.models import Supporter
 from supporters.services import erase_supporter
 
 RECENT_ACTIVITY_COUNT = 10
-
-
-def client_ip(request):
-    return request.META.get("REMOTE_ADDR")
 
 
 @admin.register(Supporter)

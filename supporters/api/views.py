@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from movement.api import NotFound
 from movement.models import Scope
 from movement.params import DRY_RUN, bool_param
-from movement.signals import client_ip
+from movement.tokens import client_ip
 from supporters import services
 from supporters.api import serializers
 from supporters.models import Supporter
