@@ -213,9 +213,10 @@ def _lock_key(*parts: str) -> int:
 def _lock_identities(activity_ids, entity_keys):
     """Serialise concurrent requests that share an activity or entity identity (PostgreSQL).
 
-    Transaction-scoped advisory locks, taken in sorted order so two requests cannot deadlock,
-    make overlapping requests run one after the other; requests with nothing in common still run
-    in parallel. SQLite takes a database-wide write lock at BEGIN IMMEDIATE instead.
+    Transaction-scoped advisory locks make overlapping requests run one after the other, and
+    taking them in sorted order means two requests cannot deadlock. Requests with nothing in
+    common still run in parallel. SQLite takes a database-wide write lock at BEGIN IMMEDIATE
+    instead.
     """
     if connection.vendor != "postgresql":
         return
@@ -301,7 +302,7 @@ def _upsert_activities(records, supporters, activity_ids, entities, entity_resul
     to_create: list[Activity] = []
     to_update: list[Activity] = []
     changed_fields: set[str] = set()
-    wanted_links: dict[int, list[int]] = {}  # id(activity object) -> entity ids
+    requested_links: dict[int, list[int]] = {}  # id(activity object) -> entity ids
     pending: list[tuple[ActivityResult, Activity, list[tuple[str, str]] | None]] = []
 
     for record in records:
@@ -324,7 +325,7 @@ def _upsert_activities(records, supporters, activity_ids, entities, entity_resul
                 to_create.append(activity)
                 result: Result = "created"
                 if entity_keys:
-                    wanted_links[id(activity)] = entity_ids
+                    requested_links[id(activity)] = entity_ids
             else:
                 if activity.supporter_id != supporter.pk:
                     raise Conflict(
@@ -360,7 +361,7 @@ def _upsert_activities(records, supporters, activity_ids, entities, entity_resul
                         changed_fields.update(changes)
                         to_update.append(activity)
                     if links_change:
-                        wanted_links[id(activity)] = entity_ids
+                        requested_links[id(activity)] = entity_ids
                         if not changes:
                             activity.updated_at = now
                             to_update.append(activity)
@@ -379,7 +380,7 @@ def _upsert_activities(records, supporters, activity_ids, entities, entity_resul
         Activity.objects.bulk_update(
             to_update, [*sorted(changed_fields), "updated_at"], batch_size=UPDATE_BATCH_SIZE
         )
-    _replace_links(pending, wanted_links, current_links)
+    _replace_links(pending, requested_links, current_links)
 
     for activity_result, activity, entity_keys in pending:
         activity_result.id = activity.pk
@@ -398,12 +399,12 @@ def _entity_keys(data) -> list[tuple[str, str]] | None:
     return list(dict.fromkeys(keys))
 
 
-def _replace_links(pending, wanted_links, current_links):
+def _replace_links(pending, requested_links, current_links):
     """Make each activity that sent ``entities`` link exactly those entities."""
     stale_link_ids = []
     new_links = []
     for _, activity, _ in pending:
-        entity_ids = wanted_links.get(id(activity))
+        entity_ids = requested_links.get(id(activity))
         if entity_ids is None:
             continue
         current = current_links.get(activity.pk, {})

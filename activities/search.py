@@ -2,7 +2,7 @@
 
 A search is a set of supporter-field filters plus any number of activity conditions, combined
 with AND. Each activity condition must be met by a single activity, so it becomes one
-``EXISTS`` subquery (or one ``COUNT`` subquery when it asks for a minimum count) correlated on
+``EXISTS`` subquery (or one ``COUNT`` subquery when it sets a minimum count) correlated on
 the supporter. The outer query never joins activities, so every supporter appears once without
 ``DISTINCT``.
 """

@@ -181,7 +181,7 @@ def exception_handler(exc, context):
     headers = {}
     if isinstance(exc, RequestDataTooBig):
         # DRF reads request.body for JSON, so Django's DATA_UPLOAD_MAX_MEMORY_SIZE check fires
-        # before LimitedJSONParser sees the stream.
+        # before LimitedJSONParser reads the stream.
         exc = RequestTooLarge(too_large_message())
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
@@ -274,7 +274,7 @@ ERROR_RESPONSES = {
     "404": "The object, or the page of results, does not exist.",
     "405": "The operation does not allow this method.",
     "406": "The Accept header asks for a type other than JSON.",
-    # gunicorn rejects a request line over 4,094 bytes before the application sees it.
+    # gunicorn rejects a request line over 4,094 bytes before the application receives it.
     "414": "The URL is longer than the server accepts.",
 }
 WRITE_ERROR_RESPONSES = {
@@ -288,7 +288,7 @@ def document_problem_responses(result, generator, request, public):
     """Add the problem-details error responses to every operation of the OpenAPI schema.
 
     A drf-spectacular postprocessing hook: views document their success response, and every
-    API view can also answer with the errors the exception handler renders.
+    API view can also return the errors the exception handler renders.
     """
     result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     content = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}

@@ -91,7 +91,7 @@ class HasTokenScope(BasePermission):
         require_token(request)
         token = request.auth
         if request.method == "OPTIONS" or not hasattr(view, request.method.lower()):
-            # Let DRF answer 405 for a method the view does not have.
+            # Let DRF return 405 for a method the view does not have.
             return True
         scopes = getattr(view, "required_scopes", {"GET": Scope.READ, "HEAD": Scope.READ})
         required = scopes.get(request.method)

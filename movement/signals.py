@@ -29,7 +29,7 @@ def axes_username(request, credentials=None) -> str | None:
     """Return the username django-axes counts failures under, cut to ``USERNAME_LENGTH``.
 
     The login form does not enforce the username's maximum length before authenticating, and
-    django-axes would fail to store a longer one, answering 500.
+    django-axes would fail to store a longer one and the login would end in a 500.
     """
     if credentials:
         username = credentials.get("username")
@@ -52,8 +52,8 @@ def record_logout(sender, request, user, **kwargs):
 def record_login_failure(sender, credentials, request=None, **kwargs):
     """Store a failed login with the username tried, never the password.
 
-    django-axes connects its own receiver first, so ``request.axes_locked_out`` already tells
-    whether this attempt was refused because of a lockout.
+    django-axes connects its own receiver first, so ``request.axes_locked_out`` already shows
+    whether a lockout rejected this attempt.
     """
     username = str(credentials.get("username") or "")[:USERNAME_LENGTH]
     locked_out = bool(getattr(request, "axes_locked_out", False))

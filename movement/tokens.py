@@ -22,7 +22,7 @@ def client_ip(request) -> str | None:
 
 
 def record_event(action: str, *, actor=None, actor_label: str = "", ip_address=None, **detail):
-    """Store one audit event. ``detail`` holds ids and counts, never personal data."""
+    """Store one audit event. ``detail`` contains ids and counts, never personal data."""
     if actor is not None and not actor_label:
         actor_label = actor.get_username()
     return AuditEvent.objects.create(

@@ -7,7 +7,7 @@ from movement.auth import HasToken
 
 
 def not_found(request, exception=None):
-    """Answer an unknown URL with problem JSON under /api/ and the HTML page elsewhere."""
+    """Render a 404 as problem JSON under /api/ and as the HTML page elsewhere."""
     if request.path.startswith("/api/"):
         return json_not_found(request, exception)
     return defaults.page_not_found(request, exception)

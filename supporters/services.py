@@ -42,10 +42,11 @@ def bulk_upsert_supporters(
 ) -> list[SupporterResult]:
     """Create or update supporters by ``external_id``, in one transaction.
 
-    Each record carries ``external_id`` and any of the supporter fields plus ``custom_fields``;
-    present fields overwrite, absent fields are kept, and custom fields merge key by key. With
+    Each record carries ``external_id`` and any of the supporter fields plus ``custom_fields``.
+    Present fields overwrite, absent fields are kept, and custom fields merge key by key. With
     ``conflict_strategy="reject"`` a *new* record whose email or phone number already belongs to
-    another supporter is not imported and its result says why; ``"ignore"`` imports it anyway.
+    another supporter is not imported, and its result gives the reason. ``"ignore"`` imports it
+    anyway.
     With ``dry_run`` the writes roll back and new supporters are reported with ``id`` None.
     """
     with transaction.atomic():
@@ -152,7 +153,7 @@ def _contact_conflict(record, owners) -> str | None:
 
 
 def _claim_contacts(record, external_id, owners):
-    """Record a new supporter's contacts so a later record in the same batch sees the clash."""
+    """Record a new supporter's contacts, so a later record in the batch detects the conflict."""
     if record.get("email"):
         owners.setdefault(("email", record["email"].lower()), external_id)
     if record.get("phone_number"):

@@ -101,7 +101,7 @@ def test_condition_met_by_one_activity():
     assert found(f"topic=event_attendance&entity={townhall.pk}") == {"A"}
 
 
-def test_condition_entity_by_id_kind_source_external_id_name():
+def test_condition_entity_fields():
     event = data.entity("EVT_1", kind="event", source="mobilize", name="Town Hall - March")
     petition = data.entity("PET-12", kind="petition", source="petition_tool", name="Library")
     ada, ben = data.supporter("A"), data.supporter("B")

@@ -336,7 +336,7 @@ def test_entity_latest_values_win(api, member):
     )
 
 
-def test_entity_named_twice_in_one_request_is_created_once(api, member):
+def test_entity_named_twice_created_once(api, member):
     response = post(
         api, request_body(activity("A1", entities=[entity()]), activity("A2", entities=[entity()]))
     )
@@ -551,7 +551,7 @@ def test_over_length_fields_are_400(api, member, overrides, field):
     assert Activity.objects.count() == 0
 
 
-def test_values_at_the_limit_in_multibyte_characters_are_stored(api, member):
+def test_multibyte_values_at_limit_stored(api, member):
     body = activity(
         "é" * 255, topic="ü" * 255, title="日" * 255, body="ß" * 100_000, status="ø" * 255
     )

@@ -34,7 +34,7 @@ def test_two_servers_keep_guarantees(workload):
         logs = [first.log_text(), second.log_text()]
     live.report(f"scale-out (2 servers, {CLIENTS} clients): {live.summary(outcome)}")
 
-    # then both servers stored batches and every guarantee of a single server holds
+    # then both servers stored batches and every guarantee of a single server still applies
     assert "Ingested" in logs[0]
     assert "Ingested" in logs[1]
     live.assert_guarantees(workload, outcome, logs, token)

@@ -69,7 +69,7 @@ def test_bulk_upsert_same_values_are_unchanged(api):
     assert response.json()["unchanged"] == 1
 
 
-def test_new_record_with_taken_email_is_rejected_by_default(api):
+def test_taken_email_rejected_by_default(api):
     Supporter.objects.create(external_id="M1", email="Ada@Example.org")
 
     response = upsert(api, {"external_id": "M2", "email": "ada@example.org"}, {"external_id": "M3"})

@@ -37,7 +37,7 @@ class PagePagination(PageNumberPagination):
 
 
 class SafeCursorPagination(CursorPagination):
-    """Cursor pagination that answers a tampered cursor with 404 instead of a 500.
+    """Cursor pagination that returns 404 for a tampered cursor instead of a 500.
 
     DRF checks a cursor's encoding but not its position value, which reaches the database as a
     time; an invalid one fails only when the query runs.

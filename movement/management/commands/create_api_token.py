@@ -11,7 +11,9 @@ class Command(BaseCommand):
     help = "Create an API token and print it, once, on stdout. Only its hash is stored."
 
     def add_arguments(self, parser):
-        parser.add_argument("name", help="A name that says who or what uses the token.")
+        parser.add_argument(
+            "name", help="A name for the integration or person that uses the token."
+        )
         parser.add_argument(
             "--scope",
             action="append",
